@@ -1,0 +1,166 @@
+"""What ccpulse owns in the warehouse, and how it gets there: `ccpulse views apply`.
+
+Everything ccpulse creates is a numbered migration. Applying runs the migrations the warehouse has
+not recorded yet, in order, and records each one in `ccpulse.schema_migrations` with a checksum of
+its statements. Running it again changes nothing. A recorded migration whose statements have
+changed since is refused: shipped migrations are never edited, a new one is added instead.
+
+Statements are idempotent (`IF NOT EXISTS`), so a crash between a statement and its record only
+means the next run repeats harmless work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ccpulse.errors import WarehouseError
+from ccpulse.identifiers import quote_identifier, string_literal
+from ccpulse.warehouse import Warehouse
+
+__all__ = [
+    "META_DATABASE",
+    "MIGRATIONS",
+    "ApplyReport",
+    "Migration",
+    "apply_migrations",
+    "schema_version",
+]
+
+logger = logging.getLogger(__name__)
+
+META_DATABASE = "ccpulse"
+OWNED_DATABASES = {
+    "raw": "vendor records as dlt loads them, one table prefix per vendor (raw_<vendor>___)",
+    "cc": "the unified contact-centre model, its change streams and KPI aggregates",
+    "kpi": "plain views for BI tools, one per KPI and breakdown",
+    META_DATABASE: "bookkeeping of ccpulse itself: schema version, run state",
+}
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the warehouse schema; its statements must be safe to run twice."""
+
+    version: int
+    description: str
+    statements: Sequence[str]
+
+    @property
+    def checksum(self) -> str:
+        text = "\n;\n".join(" ".join(statement.split()) for statement in self.statements)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    """What `apply_migrations` did."""
+
+    applied: list[Migration]
+    version: int
+
+    def summary(self) -> str:
+        if not self.applied:
+            return f"warehouse schema is up to date at version {self.version}"
+        steps = ", ".join(f"{m.version} ({m.description})" for m in self.applied)
+        return f"applied migrations {steps}; warehouse schema is at version {self.version}"
+
+
+def _database_statements() -> list[str]:
+    return [
+        f"CREATE DATABASE IF NOT EXISTS {quote_identifier(name)} COMMENT {string_literal(comment)}"
+        for name, comment in OWNED_DATABASES.items()
+    ]
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "ccpulse databases", _database_statements()),)
+
+_MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"
+
+
+def apply_migrations(
+    warehouse: Warehouse, migrations: Sequence[Migration] = MIGRATIONS
+) -> ApplyReport:
+    """Bring the warehouse to the newest schema version; a no-op when it is already there."""
+    _check_order(migrations)
+    _ensure_bookkeeping(warehouse)
+    recorded = _recorded_checksums(warehouse)
+    _check_unchanged(migrations, recorded)
+
+    applied = []
+    for migration in migrations:
+        if migration.version in recorded:
+            continue
+        for statement in migration.statements:
+            warehouse.command(statement)
+        warehouse.command(
+            f"INSERT INTO {_MIGRATIONS_TABLE} (version, description, checksum) "
+            "VALUES ({version:UInt32}, {description:String}, {checksum:String})",
+            parameters={
+                "version": migration.version,
+                "description": migration.description,
+                "checksum": migration.checksum,
+            },
+        )
+        logger.info("applied migration %d: %s", migration.version, migration.description)
+        applied.append(migration)
+
+    return ApplyReport(applied=applied, version=schema_version(warehouse))
+
+
+def schema_version(warehouse: Warehouse) -> int:
+    """The newest migration recorded in the warehouse, 0 for a new warehouse."""
+    exists = warehouse.scalar(
+        "SELECT count() FROM system.tables "
+        "WHERE database = {database:String} AND name = 'schema_migrations'",
+        {"database": META_DATABASE},
+    )
+    if not exists:
+        return 0
+    return int(warehouse.scalar(f"SELECT max(version) FROM {_MIGRATIONS_TABLE}") or 0)
+
+
+def _ensure_bookkeeping(warehouse: Warehouse) -> None:
+    warehouse.command(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(META_DATABASE)}")
+    warehouse.command(
+        f"CREATE TABLE IF NOT EXISTS {_MIGRATIONS_TABLE} (\n"
+        "    version UInt32,\n"
+        "    description String,\n"
+        "    checksum String,\n"
+        "    applied_at DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+        ")\n"
+        "ENGINE = ReplacingMergeTree(applied_at)\n"
+        "ORDER BY version"
+    )
+
+
+def _recorded_checksums(warehouse: Warehouse) -> dict[int, str]:
+    rows = warehouse.rows(
+        f"SELECT version, argMin(checksum, applied_at) FROM {_MIGRATIONS_TABLE} GROUP BY version"
+    )
+    return {int(version): str(checksum) for version, checksum in rows}
+
+
+def _check_order(migrations: Sequence[Migration]) -> None:
+    versions = [m.version for m in migrations]
+    if versions != sorted(set(versions)) or (versions and versions[0] < 1):
+        raise ValueError(f"migration versions must be unique, positive and ascending: {versions}")
+
+
+def _check_unchanged(migrations: Sequence[Migration], recorded: dict[int, str]) -> None:
+    for migration in migrations:
+        checksum = recorded.get(migration.version)
+        if checksum is not None and checksum != migration.checksum:
+            raise WarehouseError(
+                f"migration {migration.version} (`{migration.description}`) differs from the "
+                "one applied to this warehouse; shipped migrations must not be edited: add a new "
+                "migration instead"
+            )
+    newest_known = max((m.version for m in migrations), default=0)
+    if recorded and max(recorded) > newest_known:
+        raise WarehouseError(
+            f"the warehouse is at schema version {max(recorded)}, newer than this ccpulse "
+            f"knows ({newest_known}); upgrade ccpulse before running it against this warehouse"
+        )

@@ -1,0 +1,1 @@
+"""connectors: under construction; see the README."""

@@ -1,0 +1,1 @@
+"""transforms: under construction; see the README."""
