@@ -29,7 +29,9 @@ format: install
 	$(BIN)/ruff check --fix .
 
 up:
+	@command -v docker >/dev/null || { echo "make up needs Docker with the compose plugin"; exit 2; }
 	docker compose up -d --wait
+	@echo "ClickHouse is up: export CCPULSE_WAREHOUSE=clickhouse://ccpulse:ccpulse-dev@localhost:8123/default"
 
 down:
 	docker compose down
