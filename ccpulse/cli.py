@@ -17,12 +17,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from dlt.pipeline.exceptions import PipelineStepFailed
+
 from ccpulse import __version__
-from ccpulse.errors import CcpulseError
+from ccpulse.errors import CcpulseError, UsageError
+from ccpulse.files import load_files
 from ccpulse.logs import configure_logging
-from ccpulse.schema import apply_migrations
+from ccpulse.schema import apply_generated, apply_migrations
 from ccpulse.settings import WarehouseSettings
-from ccpulse.warehouse import close_warehouse, open_warehouse
+from ccpulse.warehouse import Warehouse, close_warehouse, open_warehouse
+from connectors.files import ColumnMapping
+from connectors.http import SourceError
+from kpi_views.catalog import CATALOG, GRAINS, UnknownKpiError
+from kpi_views.catalog import kpi as find_kpi
+from kpi_views.facts import DIMENSIONS
+from kpi_views.generator import kpi_query
+from transforms.unified_model import table_names
 
 __all__ = ["main"]
 
@@ -40,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(args.verbose, secrets=[settings.password])
         command: Command = args.command
         return command(args)
+    except UsageError as exc:
+        parser.error(str(exc))
     except CcpulseError as exc:
         print(f"ccpulse: error: {exc}", file=sys.stderr)
         return 2
@@ -70,6 +82,34 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     apply.set_defaults(command=_views_apply)
 
+    kpis = commands.add_parser("kpis", help="list the KPI catalogue")
+    kpis.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+    kpis.set_defaults(command=_kpis)
+
+    kpi = commands.add_parser("kpi", help="one KPI by any breakdown and grain")
+    kpi.add_argument("kpi_id", metavar="ID", help="a KPI id, as `ccpulse kpis` lists them")
+    kpi.add_argument(
+        "--by",
+        type=_dimension_list,
+        default=(),
+        help="breakdown: any of channel,skill,skill_group,agent, comma-separated",
+    )
+    kpi.add_argument("--grain", choices=GRAINS, default="day")
+    kpi.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
+    kpi.add_argument("--to", dest="end", type=_date, help="last day (inclusive), YYYY-MM-DD")
+    kpi.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    kpi.set_defaults(command=_kpi)
+
+    load = commands.add_parser(
+        "load-files", help="load CSV, Parquet or JSONL files shaped like a unified table"
+    )
+    load.add_argument("path", help="a file, a folder of files or a glob")
+    load.add_argument("--table", required=True, choices=table_names())
+    load.add_argument(
+        "--mapping", help="TOML or JSON file: [columns] file = unified, [constants] column = value"
+    )
+    load.set_defaults(command=_load_files)
+
     sql = commands.add_parser("sql", help="run one SQL query against the warehouse")
     sql.add_argument("query", help='the query, e.g. "SELECT count() FROM cc.contacts"')
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -78,9 +118,98 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _views_apply(args: argparse.Namespace) -> int:
-    report = apply_migrations(open_warehouse())
-    print(report.summary())
+    warehouse = open_warehouse()
+    print(apply_migrations(warehouse).summary())
+    print(apply_generated(warehouse).summary())
     return 0
+
+
+def ensure_schema(warehouse: Warehouse) -> None:
+    """Apply what `views apply` would, quietly (a no-op once the warehouse is current)."""
+    apply_migrations(warehouse)
+    apply_generated(warehouse)
+
+
+def _load_files(args: argparse.Namespace) -> int:
+    try:
+        mapping = ColumnMapping.from_file(args.mapping) if args.mapping else None
+    except ValueError as exc:
+        raise UsageError(f"--mapping: {exc}") from None
+    warehouse = open_warehouse()
+    ensure_schema(warehouse)
+    try:
+        result = load_files(warehouse, args.path, args.table, mapping)
+    except PipelineStepFailed as exc:
+        raise _source_error(exc) from None
+    print(result.line())
+    return 0
+
+
+def _source_error(exc: PipelineStepFailed) -> CcpulseError:
+    """dlt wraps what a source raised; show the innermost error we wrote the message for."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, SourceError):
+            return CcpulseError(str(cause))
+        cause = cause.__cause__ or cause.__context__
+    return CcpulseError(f"the {exc.step} step failed: {_first_line(str(exc))}")
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), text)
+
+
+def _kpis(args: argparse.Namespace) -> int:
+    entries = [
+        {
+            "id": kpi.id,
+            "name": kpi.name,
+            "formula": kpi.formula,
+            "unit": kpi.unit,
+            "direction": kpi.direction,
+            "breakdowns": list(kpi.breakdowns),
+            "views": f"kpi.{kpi.id}[_by_<breakdown>]_<grain>",
+        }
+        for kpi in CATALOG.values()
+    ]
+    if args.json:
+        print(json.dumps(entries, indent=2))
+    else:
+        columns = ["id", "name", "unit", "formula"]
+        print(format_table(columns, [tuple(e[c] for c in columns) for e in entries]))
+    return 0
+
+
+def _kpi(args: argparse.Namespace) -> int:
+    try:
+        query = kpi_query(find_kpi(args.kpi_id), args.by, args.grain, args.start, args.end)
+    except (UnknownKpiError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    result = open_warehouse().query(query.sql())
+    columns = ["period", *[d for d in DIMENSIONS if d in args.by], "value"]
+    if query.kpi.is_ratio:
+        columns += ["numerator", "denominator"]
+    records = [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+    rows = [tuple(record[c] for c in columns) for record in records]
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _dimension_list(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in DIMENSIONS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown breakdown {', '.join(unknown)}; valid: {', '.join(DIMENSIONS)}"
+        )
+    return names
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date; use YYYY-MM-DD") from None
 
 
 def _sql(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ __all__ = [
     "CcpulseError",
     "ConfigurationError",
     "IdentifierError",
+    "UsageError",
     "WarehouseError",
     "WarehouseLockedError",
 ]
@@ -22,6 +23,10 @@ class CcpulseError(Exception):
 
 class ConfigurationError(CcpulseError):
     """A setting is missing or malformed; the message names the setting."""
+
+
+class UsageError(CcpulseError):
+    """A command-line argument is wrong; the message names it and lists the valid values."""
 
 
 class IdentifierError(CcpulseError):

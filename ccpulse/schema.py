@@ -75,7 +75,20 @@ def _database_statements() -> list[str]:
     ]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "ccpulse databases", _database_statements()),)
+def _unified_model_statements() -> list[str]:
+    from ccpulse.changes import BATCHES_DDL
+    from transforms.changes import every_change_sql
+
+    statements = [BATCHES_DDL]
+    for change in every_change_sql():
+        statements.extend(change.ddl())
+    return statements
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "ccpulse databases", _database_statements()),
+    Migration(2, "unified model with change streams", _unified_model_statements()),
+)
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"
 
@@ -164,3 +177,115 @@ def _check_unchanged(migrations: Sequence[Migration], recorded: dict[int, str]) 
             f"the warehouse is at schema version {max(recorded)}, newer than this ccpulse "
             f"knows ({newest_known}); upgrade ccpulse before running it against this warehouse"
         )
+
+
+_GENERATED_TABLE = f"{quote_identifier(META_DATABASE)}.`generated_objects`"
+
+
+@dataclass(frozen=True)
+class GeneratedReport:
+    """What `apply_generated` did to the aggregates and BI views."""
+
+    rebuilt_aggregates: list[str]
+    bi_views: int
+    dropped_views: int
+
+    def summary(self) -> str:
+        if not self.rebuilt_aggregates and not self.bi_views and not self.dropped_views:
+            return "KPI aggregates and views are up to date"
+        parts = []
+        if self.rebuilt_aggregates:
+            parts.append(f"rebuilt aggregates {', '.join(self.rebuilt_aggregates)}")
+        parts.append(f"wrote {self.bi_views} KPI views")
+        if self.dropped_views:
+            parts.append(f"dropped {self.dropped_views} obsolete views")
+        return "; ".join(parts)
+
+
+def apply_generated(warehouse: Warehouse) -> GeneratedReport:
+    """Bring the KPI aggregates and BI views in line with the catalogue.
+
+    Generated objects are not numbered migrations: they follow the catalogue. An aggregate whose
+    definition changed is rebuilt from the current-state tables (nothing is lost: aggregates are
+    always derivable from them); BI views are replaced; views no longer generated are dropped.
+    """
+    from kpi_views.facts import FACTS
+    from kpi_views.generator import (
+        BI_DATABASE,
+        aggregate_ddl,
+        aggregate_view_ddl,
+        bi_views,
+        recompute_sql,
+    )
+
+    warehouse.command(
+        f"CREATE TABLE IF NOT EXISTS {_GENERATED_TABLE} (\n"
+        "    name String,\n"
+        "    checksum String,\n"
+        "    applied_at DateTime64(6, 'UTC') DEFAULT now64(6)\n"
+        ")\n"
+        "ENGINE = ReplacingMergeTree(applied_at)\n"
+        "ORDER BY name"
+    )
+    recorded = dict(
+        warehouse.rows(
+            f"SELECT name, argMax(checksum, applied_at) FROM {_GENERATED_TABLE} GROUP BY name"
+        )
+    )
+    rebuilt = []
+    for fact in FACTS.values():
+        statements = [aggregate_ddl(fact), aggregate_view_ddl(fact)]
+        name = f"aggregate:{fact.name}"
+        checksum = _checksum(statements)
+        if recorded.get(name) == checksum:
+            continue
+        _rebuild_aggregate(warehouse, fact.name, statements, recompute_sql(fact))
+        _record_generated(warehouse, name, checksum)
+        rebuilt.append(fact.name)
+
+    views = dict(bi_views())
+    checksum = _checksum(list(views.values()))
+    written = 0
+    dropped = 0
+    if recorded.get("bi_views") != checksum:
+        for statement in views.values():
+            warehouse.command(statement)
+        written = len(views)
+        existing = warehouse.rows(
+            "SELECT name FROM system.tables WHERE database = {database:String}",
+            {"database": BI_DATABASE},
+        )
+        for (name,) in existing:
+            if name not in views:
+                warehouse.command(
+                    f"DROP VIEW IF EXISTS {quote_identifier(BI_DATABASE)}.{quote_identifier(name)}"
+                )
+                dropped += 1
+        _record_generated(warehouse, "bi_views", checksum)
+    return GeneratedReport(rebuilt, written, dropped)
+
+
+def _rebuild_aggregate(
+    warehouse: Warehouse, fact: str, statements: list[str], recompute: str
+) -> None:
+    # The view goes first so that no batch feeds a half-built aggregate; one writer runs at a
+    # time, so no batch is applied between the drop and the recomputation.
+    warehouse.command(f"DROP VIEW IF EXISTS `cc`.`agg_{fact}_mv`")
+    warehouse.command(f"DROP TABLE IF EXISTS `cc`.`agg_{fact}`")
+    warehouse.command(statements[0])
+    warehouse.command(recompute)
+    warehouse.command(statements[1])
+    logger.info("rebuilt aggregate cc.agg_%s from the current state", fact)
+
+
+def _record_generated(warehouse: Warehouse, name: str, checksum: str) -> None:
+    warehouse.command(
+        f"INSERT INTO {_GENERATED_TABLE} (name, checksum) "
+        "VALUES ({name:String}, {checksum:String})",
+        parameters={"name": name, "checksum": checksum},
+    )
+
+
+def _checksum(statements: list[str]) -> str:
+    text = "\n;\n".join(" ".join(statement.split()) for statement in statements)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -67,6 +67,9 @@ def test_views_apply_on_the_command_line_is_idempotent(tmp_path) -> None:  # typ
     second = run_ccpulse("views", "apply", env=env)
 
     assert first.returncode == 0, first.stderr
-    assert "applied migrations 1 (ccpulse databases)" in first.stdout
+    assert "applied migrations 1 (ccpulse databases), 2 (unified model" in first.stdout
+    assert "wrote" in first.stdout
+    assert "KPI views" in first.stdout
     assert second.returncode == 0, second.stderr
-    assert "up to date at version 1" in second.stdout
+    assert f"up to date at version {MIGRATIONS[-1].version}" in second.stdout
+    assert "KPI aggregates and views are up to date" in second.stdout

@@ -1,0 +1,200 @@
+"""Applying a batch of unified records exactly: stage, diff, apply (see `transforms.changes`).
+
+Each batch gets the next number from `ccpulse.batches`, and each step records its completion
+there. `apply_batch` runs the three steps; `resume_batches` finishes any batch that a crash left
+half-way, and is called before every new batch, so the warehouse never holds a partly applied
+batch for longer than the next run takes to start.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from ccpulse.warehouse import Warehouse
+from transforms.changes import ChangeSql, change_sql
+from transforms.unified_model import DATABASE
+
+__all__ = ["BatchResult", "apply_batch", "apply_select", "resume_batches"]
+
+logger = logging.getLogger(__name__)
+
+BATCHES = "`ccpulse`.`batches`"
+_STAGED, _DIFFED, _APPLIED = "staged", "diffed", "applied"
+_APPLY_SETTINGS = {
+    "insert_deduplicate": 1,
+    "deduplicate_blocks_in_dependent_materialized_views": 1,
+}
+
+BATCHES_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {BATCHES} (\n"
+    "    batch UInt64,\n"
+    "    table LowCardinality(String),\n"
+    "    state LowCardinality(String),\n"
+    "    staged_rows UInt64,\n"
+    "    changed_rows UInt64,\n"
+    "    recorded_at DateTime64(6, 'UTC') DEFAULT now64(6)\n"
+    ")\n"
+    "ENGINE = ReplacingMergeTree(recorded_at)\n"
+    "ORDER BY batch"
+)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one batch changed: rows staged, and signed rows written to the change stream."""
+
+    table: str
+    batch: int
+    staged_rows: int
+    changed_rows: int
+    seconds: float
+
+
+def apply_batch(
+    warehouse: Warehouse, table: str, records: pa.Table, deleted: pa.Table | None = None
+) -> BatchResult:
+    """Apply `records` (new or changed rows of unified table `table`) and `deleted` (rows, or
+    just keys plus `updated_at`, of deleted records) exactly once."""
+
+    def stage(sql: ChangeSql, batch: int) -> int:
+        return _stage(warehouse, sql, batch, records, deleted)
+
+    return _run_batch(warehouse, table, stage)
+
+
+def apply_select(warehouse: Warehouse, table: str, select: str) -> BatchResult:
+    """Apply the rows of `select` (unified columns plus `is_deleted`, run in the warehouse)."""
+
+    def stage(sql: ChangeSql, batch: int) -> int:
+        columns = ", ".join(f"`{name}`" for name in sql.table.column_names)
+        warehouse.command(
+            f"INSERT INTO {sql.staging} ({columns}, is_deleted, _batch)\n"
+            f"SELECT {columns}, is_deleted, {{batch:UInt64}} FROM ({select})",
+            parameters={"batch": batch},
+            settings={"insert_deduplication_token": f"stage:{sql.name}:{batch}"},
+        )
+        count = warehouse.scalar(
+            f"SELECT count() FROM {sql.staging} WHERE _batch = {{batch:UInt64}}",
+            {"batch": batch},
+        )
+        return int(count)
+
+    return _run_batch(warehouse, table, stage)
+
+
+def _run_batch(
+    warehouse: Warehouse, table: str, stage: Callable[[ChangeSql, int], int]
+) -> BatchResult:
+    started = time.perf_counter()
+    resume_batches(warehouse)
+    sql = change_sql(table)
+    batch = _next_batch(warehouse)
+
+    staged = stage(sql, batch)
+    _record(warehouse, batch, table, _STAGED, staged, 0)
+    changed = _diff(warehouse, sql, batch)
+    _record(warehouse, batch, table, _DIFFED, staged, changed)
+    _apply(warehouse, sql, batch)
+    _record(warehouse, batch, table, _APPLIED, staged, changed)
+
+    result = BatchResult(table, batch, staged, changed, time.perf_counter() - started)
+    logger.info(
+        "batch %d of %s.%s: %d rows staged, %d signed rows applied in %.2f s",
+        batch,
+        DATABASE,
+        table,
+        staged,
+        changed,
+        result.seconds,
+    )
+    return result
+
+
+def resume_batches(warehouse: Warehouse) -> list[int]:
+    """Finish every batch a crash left staged or diffed; return their numbers."""
+    rows = warehouse.rows(
+        f"SELECT batch, table, argMax(state, recorded_at), argMax(staged_rows, recorded_at) "
+        f"FROM {BATCHES} GROUP BY batch, table "
+        f"HAVING argMax(state, recorded_at) != '{_APPLIED}' ORDER BY batch"
+    )
+    for batch, table, state, staged in rows:
+        sql = change_sql(table)
+        logger.warning("finishing batch %d of %s left %s by an earlier run", batch, table, state)
+        changed = (
+            _diff(warehouse, sql, batch)
+            if state == _STAGED
+            else _pending_rows(warehouse, sql, batch)
+        )
+        _record(warehouse, batch, table, _DIFFED, staged, changed)
+        _apply(warehouse, sql, batch)
+        _record(warehouse, batch, table, _APPLIED, staged, changed)
+    return [int(row[0]) for row in rows]
+
+
+def _next_batch(warehouse: Warehouse) -> int:
+    return int(warehouse.scalar(f"SELECT max(batch) FROM {BATCHES}") or 0) + 1
+
+
+def _stage(
+    warehouse: Warehouse, sql: ChangeSql, batch: int, records: pa.Table, deleted: pa.Table | None
+) -> int:
+    staged = 0
+    for rows, is_deleted in ((records, 0), (deleted, 1)):
+        if rows is None or rows.num_rows == 0:
+            continue
+        rows = rows.append_column("is_deleted", pa.array([is_deleted] * rows.num_rows, pa.uint8()))
+        rows = rows.append_column("_batch", pa.array([batch] * rows.num_rows, pa.uint64()))
+        warehouse.insert_arrow(
+            DATABASE,
+            f"{sql.name}_staging",
+            rows,
+            settings={"insert_deduplication_token": f"stage:{sql.name}:{batch}:{is_deleted}"},
+        )
+        staged += rows.num_rows
+    return staged
+
+
+def _diff(warehouse: Warehouse, sql: ChangeSql, batch: int) -> int:
+    # A crash during an earlier diff may have left part of it: start the batch's diff afresh.
+    warehouse.command(sql.clear_batch(sql.pending, batch))
+    warehouse.command(sql.diff(), parameters={"batch": batch})
+    return _pending_rows(warehouse, sql, batch)
+
+
+def _pending_rows(warehouse: Warehouse, sql: ChangeSql, batch: int) -> int:
+    count = warehouse.scalar(
+        f"SELECT count() FROM {sql.pending} WHERE _batch = {{batch:UInt64}}", {"batch": batch}
+    )
+    return int(count)
+
+
+def _apply(warehouse: Warehouse, sql: ChangeSql, batch: int) -> None:
+    settings: dict[str, Any] = {
+        **_APPLY_SETTINGS,
+        "insert_deduplication_token": f"apply:{sql.name}:{batch}",
+    }
+    warehouse.command(sql.apply(), parameters={"batch": batch}, settings=settings)
+    warehouse.command(sql.clear_batch(sql.staging, batch))
+    warehouse.command(sql.clear_batch(sql.pending, batch))
+
+
+def _record(
+    warehouse: Warehouse, batch: int, table: str, state: str, staged: int, changed: int
+) -> None:
+    warehouse.command(
+        f"INSERT INTO {BATCHES} (batch, table, state, staged_rows, changed_rows) VALUES "
+        "({batch:UInt64}, {table:String}, {state:String}, {staged:UInt64}, {changed:UInt64})",
+        parameters={
+            "batch": batch,
+            "table": table,
+            "state": state,
+            "staged": staged,
+            "changed": changed,
+        },
+    )

@@ -1,0 +1,239 @@
+"""The additive parts every KPI is built from, one aggregate per unified fact.
+
+Each fact (contacts, responses, surveys, QA evaluations) has one aggregate table, fed by one
+materialized view on the fact's change stream. A row of the change stream contributes to the hour
+of each of its *anchors* (the event that completes a measure: the offer, the answer, the end of
+wrap-up, the reply, the submission), and to every part whose anchor that is. Parts are sums of
+`sign * value`, so an update (-1 old, +1 new) or a delete (-1) corrects them exactly; ratios are
+divided only when read.
+
+Breakdown keys are the contact's channel, skill, skill group and agent. A missing key is stored as
+the empty string, which the BI views show as null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = ["DIMENSIONS", "FACTS", "Anchor", "Fact", "Part", "fact"]
+
+DIMENSIONS: tuple[str, ...] = ("channel", "skill", "skill_group", "agent")
+"""Breakdown dimensions, in the order aggregate keys and views list them."""
+
+PartKind = Literal["count", "sum"]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An event time that a measure is counted at."""
+
+    name: str
+    time: str
+    """SQL expression of the event time over a unified row; null when the event has not happened."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One additive part: `sum(sign * value)` over the rows of an anchor, per hour and breakdown."""
+
+    name: str
+    anchor: str
+    value: str
+    """SQL expression over a unified row: a 0/1 condition for a count, a number for a sum."""
+    kind: PartKind = "count"
+    description: str = ""
+
+    @property
+    def clickhouse_type(self) -> str:
+        return "Int64" if self.kind == "count" else "Float64"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """An aggregate over one unified table."""
+
+    name: str
+    table: str
+    dimensions: Mapping[str, str]
+    anchors: tuple[Anchor, ...]
+    parts: tuple[Part, ...]
+    where: str = "1"
+    """Rows of the unified table that count at all (e.g. calibration reviews do not)."""
+    _parts: Mapping[str, Part] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        anchors = {anchor.name for anchor in self.anchors}
+        for part in self.parts:
+            if part.anchor not in anchors:
+                raise ValueError(
+                    f"part `{part.name}` of `{self.name}` has no anchor `{part.anchor}`"
+                )
+        if set(self.dimensions) - set(DIMENSIONS):
+            raise ValueError(f"fact `{self.name}` has unknown dimensions")
+        object.__setattr__(self, "_parts", MappingProxyType({p.name: p for p in self.parts}))
+
+    def part(self, name: str) -> Part:
+        try:
+            return self._parts[name]
+        except KeyError:
+            raise KeyError(f"fact `{self.name}` has no part `{name}`") from None
+
+
+_CONTACT_DIMENSIONS = MappingProxyType(
+    {
+        "channel": "channel",
+        "skill": "ifNull(skill, '')",
+        "skill_group": "ifNull(skill_group, '')",
+        "agent": "ifNull(agent_id, '')",
+    }
+)
+
+# A contact leg is handled when an agent answered it; it completes at the end of its wrap-up.
+_HANDLED = "answered_at IS NOT NULL AND agent_id IS NOT NULL"
+_INBOUND = "direction = 'inbound'"
+SERVICE_LEVEL_THRESHOLD_S = 20
+SHORT_ABANDON_S = 5
+
+CONTACTS = Fact(
+    name="contacts",
+    table="contacts",
+    dimensions=_CONTACT_DIMENSIONS,
+    anchors=(
+        Anchor("offered", "offered_at"),
+        Anchor("answered", "answered_at"),
+        Anchor(
+            "completed",
+            "if(ended_at IS NULL, NULL, ended_at + toIntervalMillisecond(round(acw_s * 1000)))",
+        ),
+    ),
+    parts=(
+        Part("offered", "offered", _INBOUND, description="inbound legs offered to a queue"),
+        Part("abandoned", "offered", f"{_INBOUND} AND abandoned = 1"),
+        Part(
+            "abandoned_short",
+            "offered",
+            f"{_INBOUND} AND abandoned = 1 AND wait_s < {SHORT_ABANDON_S}",
+            description=f"abandoned within {SHORT_ABANDON_S} s (left out of service level)",
+        ),
+        Part("abandon_wait_s", "offered", f"if({_INBOUND} AND abandoned = 1, wait_s, 0)", "sum"),
+        Part("answered_of_offered", "offered", f"{_INBOUND} AND answered_at IS NOT NULL"),
+        Part(
+            "answered_in_threshold",
+            "offered",
+            f"{_INBOUND} AND answered_at IS NOT NULL AND wait_s <= {SERVICE_LEVEL_THRESHOLD_S}",
+            description=f"answered within {SERVICE_LEVEL_THRESHOLD_S} s of the offer",
+        ),
+        Part("answered", "answered", f"{_INBOUND} AND {_HANDLED}"),
+        Part("answer_wait_s", "answered", f"if({_INBOUND} AND {_HANDLED}, wait_s, 0)", "sum"),
+        Part("handled", "completed", _HANDLED),
+        Part("talk_s", "completed", f"if({_HANDLED}, talk_s, 0)", "sum"),
+        Part("hold_s", "completed", f"if({_HANDLED}, hold_s, 0)", "sum"),
+        Part("acw_s", "completed", f"if({_HANDLED}, acw_s, 0)", "sum"),
+        Part("held", "completed", f"{_HANDLED} AND hold_s > 0"),
+        Part("transferred", "completed", f"{_HANDLED} AND transferred = 1"),
+        Part("escalated", "completed", f"{_HANDLED} AND escalated = 1"),
+        Part(
+            "fcr_known",
+            "completed",
+            f"{_HANDLED} AND {_INBOUND} AND leg = 1 AND resolved_first_contact IS NOT NULL",
+            description="handled inbound contacts whose first-contact outcome is known",
+        ),
+        Part(
+            "fcr_resolved",
+            "completed",
+            f"{_HANDLED} AND {_INBOUND} AND leg = 1 AND resolved_first_contact = 1",
+        ),
+    ),
+)
+
+RESPONSES = Fact(
+    name="responses",
+    table="responses",
+    dimensions=MappingProxyType({**_CONTACT_DIMENSIONS, "agent": "agent_id"}),
+    anchors=(Anchor("replied", "replied_at"),),
+    parts=(
+        Part("replies", "replied", "1"),
+        Part("response_s", "replied", "response_s", "sum"),
+        Part("first_replies", "replied", "is_first_response = 1"),
+        Part("first_response_s", "replied", "if(is_first_response = 1, response_s, 0)", "sum"),
+    ),
+)
+
+_SCALE_POINTS = "(scale_max - scale_min + 1)"
+_TOP_TWO = "score >= scale_max - 1"
+
+SURVEYS = Fact(
+    name="surveys",
+    table="surveys",
+    dimensions=MappingProxyType({**_CONTACT_DIMENSIONS, "channel": "ifNull(channel, '')"}),
+    anchors=(Anchor("responded", "responded_at"),),
+    parts=(
+        Part("csat_valid", "responded", "kind = 'csat'"),
+        Part("csat_top_two", "responded", f"kind = 'csat' AND {_TOP_TWO}"),
+        Part("csat_score", "responded", "if(kind = 'csat', score, 0)", "sum"),
+        Part("nps_valid", "responded", "kind = 'nps' AND scale_min = 0 AND scale_max = 10"),
+        Part("nps_promoters", "responded", "kind = 'nps' AND scale_max = 10 AND score >= 9"),
+        Part("nps_detractors", "responded", "kind = 'nps' AND scale_max = 10 AND score <= 6"),
+        Part("ces_valid", "responded", "kind = 'ces'"),
+        Part(
+            "ces_agree",
+            "responded",
+            # 5-7 on the 7-point scale, 4-5 on a 5-point one: the top three or two boxes.
+            f"kind = 'ces' AND score >= scale_max - if({_SCALE_POINTS} >= 7, 2, 1)",
+        ),
+        Part("ces_score", "responded", "if(kind = 'ces', score, 0)", "sum"),
+        Part("esat_valid", "responded", "kind = 'esat'"),
+        Part("esat_favourable", "responded", f"kind = 'esat' AND {_TOP_TWO}"),
+        Part("engagement_valid", "responded", "kind = 'engagement'"),
+        Part(
+            "engagement_pct",
+            "responded",
+            "if(kind = 'engagement', 100 * (score - scale_min) / (scale_max - scale_min), 0)",
+            "sum",
+        ),
+    ),
+)
+
+QA_EVALUATIONS = Fact(
+    name="qa_evaluations",
+    table="qa_evaluations",
+    dimensions=MappingProxyType(
+        {
+            **_CONTACT_DIMENSIONS,
+            "channel": "ifNull(channel, '')",
+            "skill_group": "''",
+            "agent": "agent_id",
+        }
+    ),
+    anchors=(Anchor("evaluated", "evaluated_at"),),
+    where="is_calibration = 0",
+    parts=(
+        Part("evaluations", "evaluated", "1"),
+        Part("score_pct", "evaluated", "score_pct", "sum"),
+        Part("voice_evaluations", "evaluated", "channel = 'voice'"),
+        Part("voice_score_pct", "evaluated", "if(channel = 'voice', score_pct, 0)", "sum"),
+        Part("other_evaluations", "evaluated", "ifNull(channel, '') != 'voice'"),
+        Part(
+            "other_score_pct",
+            "evaluated",
+            "if(ifNull(channel, '') != 'voice', score_pct, 0)",
+            "sum",
+        ),
+        Part("script_items_required", "evaluated", "script_items_required", "sum"),
+        Part("script_items_met", "evaluated", "script_items_met", "sum"),
+    ),
+)
+
+FACTS: Mapping[str, Fact] = MappingProxyType(
+    {f.name: f for f in (CONTACTS, RESPONSES, SURVEYS, QA_EVALUATIONS)}
+)
+
+
+def fact(name: str) -> Fact:
+    try:
+        return FACTS[name]
+    except KeyError:
+        raise KeyError(f"`{name}` is not a fact; facts: {', '.join(FACTS)}") from None

@@ -1,0 +1,249 @@
+"""SQL generated from the facts and the catalogue: aggregates, their views, and BI views.
+
+For each fact:
+
+- `cc.agg_<fact>`: a SummingMergeTree keyed by hour and the breakdown dimensions, one column per
+  additive part;
+- `cc.agg_<fact>_mv`: the one materialized view that feeds it from the fact's change stream;
+- a recomputation statement that rebuilds it from the current-state table.
+
+For each KPI, breakdown combination and grain, a plain view in database `kpi`, e.g.
+`kpi.average_handle_time_by_agent_day`, with columns `period`, the breakdown columns, `value`,
+`numerator` and `denominator`. BI tools read those and need no ClickHouse aggregate function.
+
+Statements are laid out one clause per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import combinations
+
+from kpi_views.catalog import CATALOG, GRAINS, Kpi
+from kpi_views.facts import DIMENSIONS, FACTS, Fact
+from transforms.unified_model import DATABASE
+
+__all__ = [
+    "BI_DATABASE",
+    "KpiQuery",
+    "aggregate_ddl",
+    "aggregate_name",
+    "aggregate_view_ddl",
+    "bi_view_ddl",
+    "bi_view_name",
+    "bi_views",
+    "every_statement",
+    "kpi_query",
+    "recompute_sql",
+]
+
+BI_DATABASE = "kpi"
+_DEDUPLICATION_WINDOW = 10_000
+_INDENT = "    "
+
+_GRAIN_PERIOD = {
+    "hour": "hour",
+    "day": "toStartOfDay(hour)",
+    "week": "toDateTime(toMonday(hour), 'UTC')",
+    "month": "toDateTime(toStartOfMonth(hour), 'UTC')",
+}
+
+
+def aggregate_name(fact: Fact, database: str = DATABASE) -> str:
+    return f"`{database}`.`agg_{fact.name}`"
+
+
+def _lines(items: Sequence[str], indent: int = 1) -> str:
+    pad = _INDENT * indent
+    return (",\n" + pad).join(items)
+
+
+def aggregate_ddl(fact: Fact, database: str = DATABASE) -> str:
+    """The aggregate table of one fact."""
+    columns = ["hour DateTime('UTC')"]
+    columns += [f"{name} LowCardinality(String)" for name in fact.dimensions]
+    columns += [f"{part.name} {part.clickhouse_type}" for part in fact.parts]
+    key = ", ".join(["hour", *fact.dimensions])
+    return (
+        f"CREATE TABLE IF NOT EXISTS {aggregate_name(fact, database)} (\n"
+        f"{_INDENT}{_lines(columns)}\n"
+        ")\n"
+        "ENGINE = SummingMergeTree\n"
+        "PARTITION BY toYYYYMM(hour)\n"
+        f"ORDER BY ({key})\n"
+        f"SETTINGS non_replicated_deduplication_window = {_DEDUPLICATION_WINDOW}"
+    )
+
+
+def _aggregate_select(fact: Fact, source: str) -> str:
+    """SELECT of one fact's parts per hour and breakdown, from rows carrying `sign`.
+
+    The inner query names its columns apart from the unified ones (`dim_`, `part_`), because
+    ClickHouse resolves an alias before a column of the same name: a part called `talk_s` must
+    not be read back inside another part's expression.
+    """
+    anchors = ", ".join(f"('{a.name}', {a.time})" for a in fact.anchors)
+    inner = ["toStartOfHour(anchor.2) AS anchor_hour", "sign"]
+    inner += [f"{expression} AS dim_{name}" for name, expression in fact.dimensions.items()]
+    for part in fact.parts:
+        value = f"to{part.clickhouse_type}({part.value})"
+        inner.append(f"if(anchor.1 = '{part.anchor}', {value}, 0) AS part_{part.name}")
+    outer = ["anchor_hour AS hour"]
+    outer += [f"dim_{name} AS {name}" for name in fact.dimensions]
+    outer += [f"sum(sign * part_{part.name}) AS {part.name}" for part in fact.parts]
+    group = ", ".join(["hour", *fact.dimensions])
+    return (
+        "SELECT\n"
+        f"{_INDENT}{_lines(outer)}\n"
+        "FROM (\n"
+        f"{_INDENT}SELECT\n"
+        f"{_INDENT * 2}{_lines(inner, 2)}\n"
+        f"{_INDENT}FROM {source}\n"
+        f"{_INDENT}ARRAY JOIN [{anchors}] AS anchor\n"
+        f"{_INDENT}WHERE anchor.2 IS NOT NULL AND ({fact.where})\n"
+        ")\n"
+        f"GROUP BY {group}"
+    )
+
+
+def aggregate_view_ddl(fact: Fact) -> str:
+    """The materialized view that keeps `agg_<fact>` current from the change stream."""
+    view = f"`{DATABASE}`.`agg_{fact.name}_mv`"
+    source = f"`{DATABASE}`.`{fact.table}_changes`"
+    return (
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {view}\n"
+        f"TO {aggregate_name(fact)}\n"
+        f"AS {_aggregate_select(fact, source)}"
+    )
+
+
+def recompute_sql(fact: Fact, target_database: str = DATABASE) -> str:
+    """Rebuild `agg_<fact>` from the current state (run after emptying the aggregate).
+
+    `target_database` lets a check rebuild it beside the live one and compare the two.
+    """
+    current = f"(SELECT *, toInt8(1) AS sign FROM `{DATABASE}`.`{fact.table}` FINAL)"
+    target = aggregate_name(fact, target_database)
+    return f"INSERT INTO {target}\n{_aggregate_select(fact, current)}"
+
+
+def _combination(terms: dict[str, int] | None) -> str:
+    if not terms:
+        return "1"
+    rendered = []
+    for name, coefficient in terms.items():
+        sign = "-" if coefficient < 0 else "+"
+        factor = f"{abs(coefficient)} * " if abs(coefficient) != 1 else ""
+        rendered.append(f"{sign} {factor}sum({name})")
+    text = " ".join(rendered)
+    return text[2:] if text.startswith("+ ") else text
+
+
+@dataclass(frozen=True)
+class KpiQuery:
+    """A KPI at one grain and breakdown, optionally limited to a date range (inclusive)."""
+
+    kpi: Kpi
+    by: tuple[str, ...] = ()
+    grain: str = "day"
+    start: date | None = None
+    end: date | None = None
+    database: str = DATABASE
+    """Where the aggregates are read from (`cc`, or a rebuilt copy being checked)."""
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.by if d not in self.kpi.breakdowns]
+        if unknown:
+            valid = ", ".join(self.kpi.breakdowns) or "none"
+            raise ValueError(
+                f"`{self.kpi.id}` cannot be broken down by {', '.join(unknown)}; valid: {valid}"
+            )
+        if self.grain not in GRAINS:
+            raise ValueError(f"unknown grain `{self.grain}`; valid: {', '.join(GRAINS)}")
+
+    def sql(self) -> str:
+        kpi = self.kpi
+        fact = FACTS[kpi.fact]
+        by = [d for d in DIMENSIONS if d in self.by]
+        period = _GRAIN_PERIOD.get(self.grain, "CAST(NULL AS Nullable(DateTime('UTC')))")
+        numerator = _combination(dict(kpi.numerator))
+        denominator = _combination(dict(kpi.denominator)) if kpi.denominator else None
+        outputs = [f"{period} AS period"]
+        outputs += [f"nullIf({d}, '') AS {d}" for d in by]
+        outputs.append(f"{numerator} AS numerator")
+        if denominator:
+            outputs.append(f"{denominator} AS denominator")
+            outputs.append(f"{kpi.scale!r} * numerator / denominator AS value")
+        else:
+            outputs.append("numerator AS value")
+        filters = self._filters()
+        having = "denominator > 0" if denominator else "numerator != 0"
+        if kpi.min_respondents:
+            having += f" AND denominator >= {kpi.min_respondents}"
+        group = ", ".join(["period", *by])
+        order = ", ".join(["period", *by])
+        return (
+            "SELECT\n"
+            f"{_INDENT}{_lines(outputs)}\n"
+            f"FROM {aggregate_name(fact, self.database)}\n"
+            + (f"WHERE {filters}\n" if filters else "")
+            + f"GROUP BY {group}\n"
+            f"HAVING {having}\n"
+            f"ORDER BY {order}"
+        )
+
+    def _filters(self) -> str:
+        clauses = []
+        if self.start:
+            clauses.append(f"hour >= toDateTime('{self.start.isoformat()}', 'UTC')")
+        if self.end:
+            after = self.end + timedelta(days=1)
+            clauses.append(f"hour < toDateTime('{after.isoformat()}', 'UTC')")
+        return " AND ".join(clauses)
+
+
+def kpi_query(
+    kpi: Kpi,
+    by: Sequence[str] = (),
+    grain: str = "day",
+    start: date | None = None,
+    end: date | None = None,
+) -> KpiQuery:
+    return KpiQuery(kpi, tuple(by), grain, start, end)
+
+
+def bi_view_name(kpi: Kpi, by: Sequence[str], grain: str) -> str:
+    dims = "_and_".join(d for d in DIMENSIONS if d in by)
+    middle = f"_by_{dims}" if dims else ""
+    return f"{kpi.id}{middle}_{grain}"
+
+
+def _breakdown_sets(kpi: Kpi) -> Iterator[tuple[str, ...]]:
+    for size in range(len(kpi.breakdowns) + 1):
+        yield from combinations(kpi.breakdowns, size)
+
+
+def bi_view_ddl(kpi: Kpi, by: Sequence[str], grain: str) -> str:
+    name = f"`{BI_DATABASE}`.`{bi_view_name(kpi, by, grain)}`"
+    return f"CREATE OR REPLACE VIEW {name}\nAS {KpiQuery(kpi, tuple(by), grain).sql()}"
+
+
+def bi_views() -> Iterator[tuple[str, str]]:
+    """(view name, CREATE statement) of every BI view."""
+    for kpi in CATALOG.values():
+        for by in _breakdown_sets(kpi):
+            for grain in GRAINS:
+                yield bi_view_name(kpi, by, grain), bi_view_ddl(kpi, by, grain)
+
+
+def every_statement() -> Iterator[str]:
+    """Every generated statement, in an order that can be executed: aggregates, views, BI views."""
+    for fact in FACTS.values():
+        yield aggregate_ddl(fact)
+        yield aggregate_view_ddl(fact)
+    for kpi in CATALOG.values():
+        for by in _breakdown_sets(kpi):
+            for grain in GRAINS:
+                yield bi_view_ddl(kpi, by, grain)
