@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 BATCHES = "`ccpulse`.`batches`"
 _STAGED, _DIFFED, _APPLIED = "staged", "diffed", "applied"
+# The change stream is a Null table, so nothing is deduplicated there; the token, passed on to
+# every view target by `deduplicate_blocks_in_dependent_materialized_views`, is what makes a
+# retried apply write each target at most once (each target keeps a deduplication window).
 _APPLY_SETTINGS = {
     "insert_deduplicate": 1,
     "deduplicate_blocks_in_dependent_materialized_views": 1,

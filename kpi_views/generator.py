@@ -88,7 +88,8 @@ def _aggregate_select(fact: Fact, source: str) -> str:
     inner = ["toStartOfHour(anchor.2) AS anchor_hour", "sign"]
     inner += [f"{expression} AS dim_{name}" for name, expression in fact.dimensions.items()]
     for part in fact.parts:
-        value = f"to{part.clickhouse_type}({part.value})"
+        # A condition on a nullable column is null, not false, when the column is null.
+        value = f"to{part.clickhouse_type}(ifNull({part.value}, 0))"
         inner.append(f"if(anchor.1 = '{part.anchor}', {value}, 0) AS part_{part.name}")
     outer = ["anchor_hour AS hour"]
     outer += [f"dim_{name} AS {name}" for name in fact.dimensions]
@@ -210,8 +211,10 @@ def kpi_query(
     grain: str = "day",
     start: date | None = None,
     end: date | None = None,
+    database: str = DATABASE,
 ) -> KpiQuery:
-    return KpiQuery(kpi, tuple(by), grain, start, end)
+    """The query of `kpi` by the breakdown `by` at `grain`, between two days (inclusive)."""
+    return KpiQuery(kpi, tuple(by), grain, start, end, database)
 
 
 def bi_view_name(kpi: Kpi, by: Sequence[str], grain: str) -> str:

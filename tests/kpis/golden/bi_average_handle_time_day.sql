@@ -1,0 +1,11 @@
+CREATE OR REPLACE VIEW `kpi`.`average_handle_time_by_agent_day`
+AS SELECT
+    toStartOfDay(hour) AS period,
+    nullIf(agent, '') AS agent,
+    sum(talk_s) + sum(hold_s) + sum(acw_s) AS numerator,
+    sum(handled) AS denominator,
+    1.0 * numerator / denominator AS value
+FROM `cc`.`agg_contacts`
+GROUP BY period, agent
+HAVING denominator > 0
+ORDER BY period, agent

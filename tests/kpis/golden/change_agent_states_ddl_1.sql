@@ -1,0 +1,13 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agent_states_staging` (
+    `agent_id` String,
+    `state` LowCardinality(String),
+    `started_at` DateTime64(3, 'UTC'),
+    `ended_at` Nullable(DateTime64(3, 'UTC')),
+    `source` LowCardinality(String),
+    `updated_at` DateTime64(3, 'UTC'),
+    `is_deleted` UInt8,
+    `_batch` UInt64
+)
+ENGINE = MergeTree
+PARTITION BY _batch
+ORDER BY (`agent_id`, `started_at`)

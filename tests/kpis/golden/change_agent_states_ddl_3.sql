@@ -1,0 +1,13 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agent_states_changes` (
+    `agent_id` String,
+    `state` LowCardinality(String),
+    `started_at` DateTime64(3, 'UTC'),
+    `ended_at` Nullable(DateTime64(3, 'UTC')),
+    `source` LowCardinality(String),
+    `updated_at` DateTime64(3, 'UTC'),
+    `sign` Int8,
+    `is_deleted` UInt8,
+    `_version` UInt64,
+    `_row_hash` UInt64
+)
+ENGINE = Null

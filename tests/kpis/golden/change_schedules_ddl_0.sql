@@ -1,0 +1,14 @@
+CREATE TABLE IF NOT EXISTS `cc`.`schedules` (
+    `agent_id` String,
+    `activity` LowCardinality(String),
+    `starts_at` DateTime64(3, 'UTC'),
+    `ends_at` DateTime64(3, 'UTC'),
+    `source` LowCardinality(String),
+    `updated_at` DateTime64(3, 'UTC'),
+    `is_deleted` UInt8,
+    `_version` UInt64,
+    `_row_hash` UInt64
+)
+ENGINE = ReplacingMergeTree(_version, is_deleted)
+ORDER BY (`agent_id`, `starts_at`)
+SETTINGS non_replicated_deduplication_window = 10000

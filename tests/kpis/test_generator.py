@@ -1,0 +1,113 @@
+"""Generated SQL: reviewed golden files, and every statement executed in chDB.
+
+Set CCPULSE_UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change, then review
+the diff like any other code change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ccpulse.schema import apply_generated, apply_migrations
+from ccpulse.settings import WarehouseSettings
+from ccpulse.warehouse import Warehouse, open_warehouse
+from kpi_views.catalog import CATALOG
+from kpi_views.facts import FACTS
+from kpi_views.generator import (
+    aggregate_ddl,
+    aggregate_view_ddl,
+    bi_view_ddl,
+    bi_views,
+    kpi_query,
+    recompute_sql,
+)
+from transforms.changes import every_change_sql
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("CCPULSE_UPDATE_GOLDEN") == "1"
+
+
+def _generated() -> dict[str, str]:
+    statements = {}
+    for change in every_change_sql():
+        for index, statement in enumerate(change.ddl()):
+            statements[f"change_{change.name}_ddl_{index}"] = statement
+        statements[f"change_{change.name}_diff"] = change.diff()
+        statements[f"change_{change.name}_apply"] = change.apply()
+    for fact in FACTS.values():
+        statements[f"aggregate_{fact.name}"] = aggregate_ddl(fact)
+        statements[f"aggregate_{fact.name}_view"] = aggregate_view_ddl(fact)
+        statements[f"aggregate_{fact.name}_recompute"] = recompute_sql(fact)
+    samples = [
+        ("service_level", ("channel", "skill"), "hour"),
+        ("average_handle_time", ("agent",), "day"),
+        ("nps", (), "week"),
+        ("employee_satisfaction_score", ("skill_group",), "month"),
+        ("contacts_offered", (), "all"),
+    ]
+    for kpi_id, by, grain in samples:
+        statements[f"bi_{kpi_id}_{grain}"] = bi_view_ddl(CATALOG[kpi_id], by, grain)
+    return statements
+
+
+GENERATED = _generated()
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_sql_matches_its_golden_file(name: str) -> None:
+    golden = GOLDEN / f"{name}.sql"
+    statement = GENERATED[name] + "\n"
+    if UPDATE:
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(statement)
+    assert golden.exists(), f"no golden file {golden}: run with CCPULSE_UPDATE_GOLDEN=1"
+    assert statement == golden.read_text()
+
+
+def test_no_golden_file_is_left_over() -> None:
+    expected = {f"{name}.sql" for name in GENERATED}
+    assert {path.name for path in GOLDEN.glob("*.sql")} == expected
+
+
+@pytest.fixture(scope="module")
+def applied(embedded_settings: WarehouseSettings) -> Warehouse:
+    warehouse = open_warehouse(embedded_settings)
+    apply_migrations(warehouse)
+    apply_generated(warehouse)
+    return warehouse
+
+
+def test_every_bi_view_exists_and_answers(applied: Warehouse) -> None:
+    views = dict(bi_views())
+    existing = {
+        name for (name,) in applied.rows("SELECT name FROM system.tables WHERE database = 'kpi'")
+    }
+    assert set(views) <= existing
+    for name in views:
+        applied.rows(f"SELECT * FROM kpi.`{name}` LIMIT 1")
+
+
+@pytest.mark.parametrize("kpi_id", sorted(CATALOG))
+def test_every_kpi_query_runs_with_a_date_range(applied: Warehouse, kpi_id: str) -> None:
+    import datetime as dt
+
+    kpi = CATALOG[kpi_id]
+    query = kpi_query(kpi, kpi.breakdowns, "day", dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    applied.rows(query.sql())
+    columns = [row[0] for row in applied.rows(f"DESCRIBE TABLE ({query.sql()})")]
+    assert columns[0] == "period"
+    assert columns[1 : 1 + len(kpi.breakdowns)] == list(kpi.breakdowns)
+    assert "value" in columns
+
+
+def test_bi_views_read_like_a_table(applied: Warehouse) -> None:
+    columns = applied.rows(
+        "SELECT name, type FROM system.columns "
+        "WHERE database = 'kpi' AND table = 'average_handle_time_by_agent_day' ORDER BY position"
+    )
+    names = [name for name, _ in columns]
+    assert names == ["period", "agent", "numerator", "denominator", "value"]
+    assert not any("AggregateFunction" in type_ for _, type_ in columns)
