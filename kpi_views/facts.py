@@ -115,7 +115,7 @@ CONTACTS = Fact(
         Part(
             "abandoned_short",
             "offered",
-            f"{_INBOUND} AND abandoned = 1 AND wait_s < {SHORT_ABANDON_S}",
+            f"{_INBOUND} AND abandoned = 1 AND wait_s <= {SHORT_ABANDON_S}",
             description=f"abandoned within {SHORT_ABANDON_S} s (left out of service level)",
         ),
         Part("abandon_wait_s", "offered", f"if({_INBOUND} AND abandoned = 1, wait_s, 0)", "sum"),
@@ -135,15 +135,17 @@ CONTACTS = Fact(
         Part("held", "completed", f"{_HANDLED} AND hold_s > 0"),
         Part("transferred", "completed", f"{_HANDLED} AND transferred = 1"),
         Part("escalated", "completed", f"{_HANDLED} AND escalated = 1"),
+        # FCR counts contacts, not legs (the first leg carries the contact's outcome), at the
+        # time the contact was offered.
         Part(
             "fcr_known",
-            "completed",
+            "offered",
             f"{_HANDLED} AND {_INBOUND} AND leg = 1 AND resolved_first_contact IS NOT NULL",
             description="handled inbound contacts whose first-contact outcome is known",
         ),
         Part(
             "fcr_resolved",
-            "completed",
+            "offered",
             f"{_HANDLED} AND {_INBOUND} AND leg = 1 AND resolved_first_contact = 1",
         ),
     ),
