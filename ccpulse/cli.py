@@ -100,6 +100,17 @@ def _build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--format", choices=("table", "csv", "json"), default="table")
     kpi.set_defaults(command=_kpi)
 
+    run = commands.add_parser(
+        "run", help="one incremental run: extract, load and transform the configured vendors"
+    )
+    run.add_argument(
+        "--sources",
+        type=_name_list,
+        default=None,
+        help="vendors or kinds to run, comma-separated (default: every configured vendor)",
+    )
+    run.set_defaults(command=_run)
+
     load = commands.add_parser(
         "load-files", help="load CSV, Parquet or JSONL files shaped like a unified table"
     )
@@ -128,6 +139,27 @@ def ensure_schema(warehouse: Warehouse) -> None:
     """Apply what `views apply` would, quietly (a no-op once the warehouse is current)."""
     apply_migrations(warehouse)
     apply_generated(warehouse)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ccpulse.run import run_sources
+    from ccpulse.transform import transform_pending
+
+    warehouse = open_warehouse()
+    ensure_schema(warehouse)
+    try:
+        summaries = run_sources(args.sources)
+    except ValueError as exc:
+        raise UsageError(f"--sources: {exc}") from None
+    for summary in summaries:
+        print(summary.line())
+    for summary in summaries:
+        print(transform_pending(warehouse, summary.source).line())
+    return 0 if all(summary.ok for summary in summaries) else 1
+
+
+def _name_list(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _load_files(args: argparse.Namespace) -> int:

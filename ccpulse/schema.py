@@ -75,6 +75,21 @@ def _database_statements() -> list[str]:
     ]
 
 
+REJECTED_DDL = (
+    "CREATE TABLE IF NOT EXISTS `cc`.`rejected` (\n"
+    "    source LowCardinality(String),\n"
+    "    target_table LowCardinality(String),\n"
+    "    record_key String,\n"
+    "    reason String,\n"
+    "    raw_payload String,\n"
+    "    load_id String,\n"
+    "    rejected_at DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+    ")\n"
+    "ENGINE = ReplacingMergeTree(rejected_at)\n"
+    "ORDER BY (source, target_table, record_key, load_id)"
+)
+
+
 def _unified_model_statements() -> list[str]:
     from ccpulse.changes import BATCHES_DDL
     from transforms.changes import every_change_sql
@@ -88,6 +103,7 @@ def _unified_model_statements() -> list[str]:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ccpulse databases", _database_statements()),
     Migration(2, "unified model with change streams", _unified_model_statements()),
+    Migration(3, "rejected records", [REJECTED_DDL]),
 )
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"

@@ -556,6 +556,8 @@ class VendorSession(requests.Session):
         self.timeout_s = timeout_s
         self._clock = clock
         self._draw = draw
+        # (path fragment, limiter): endpoint families with a limit below the vendor's
+        self.path_limiters: tuple[tuple[str, SlidingWindowLimiter], ...] = ()
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send `request` under the vendor's rate limit, retrying transient failures."""
@@ -597,6 +599,9 @@ class VendorSession(requests.Session):
 
     def _attempt(self, request: PreparedRequest, kwargs: dict[str, Any]) -> requests.Response:
         waited_s = self.vendor.limiter.acquire()
+        for fragment, limiter in self.path_limiters:
+            if fragment in (request.path_url or ""):
+                waited_s += limiter.acquire()
         self.vendor.count(requests=1, waited_s=waited_s)
         url = mask_url(str(request.url))
         started = self._clock.monotonic()
@@ -818,6 +823,7 @@ def make_client(
     secrets: Iterable[str | None] = (),
     credential_settings: Sequence[str] = ("api_token",),
     rate_limit: RateLimit | None = None,
+    path_limits: Mapping[str, RateLimit] | None = None,
     retry: RetryPolicy | None = None,
     timeout_s: tuple[float, float] = DEFAULT_TIMEOUT_S,
     clock: Clock | None = None,
@@ -829,7 +835,9 @@ def make_client(
     `secrets` are the credential values: they are masked from then on, and so are those kept
     in `auth` by requests' and dlt's authenticators. `credential_settings` are the names, under
     `sources.<vendor>`, that a 401/403 message tells the user to fix. Every client of one
-    vendor in `registry` shares the first client's rate limit.
+    vendor in `registry` shares the first client's rate limit. `path_limits` adds lower limits
+    for the requests whose path contains a fragment (HubSpot's search, Zendesk's incremental
+    exports); every attempt, retries included, waits for them too.
     """
     clock = clock or Clock()
     for secret in (*secrets, *_auth_secrets(auth)):
@@ -842,6 +850,10 @@ def make_client(
         timeout_s=timeout_s,
         clock=clock,
         draw=draw,
+    )
+    session.path_limiters = tuple(
+        (fragment, registry.vendor(f"{vendor} {fragment}", limit, clock).limiter)
+        for fragment, limit in (path_limits or {}).items()
     )
     session.auth = auth
     session.headers.update(headers or {})

@@ -1,0 +1,161 @@
+"""After each load: vendor records -> the unified model, inside the warehouse.
+
+Every dlt load of a vendor is transformed once. `transform_pending` finds the loads of a vendor
+that dlt completed but ccpulse has not transformed yet (a crash between the two leaves one such
+load; the next run picks it up), runs the vendor's mappings over the raw rows of each load in
+order, applies the clean rows through the unified table's change stream, and keeps the rows that
+cannot be mapped in `cc.rejected` with their reason and raw payload.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ccpulse.changes import apply_select
+from ccpulse.identifiers import qualified_name, quote_identifier
+from ccpulse.warehouse import Warehouse
+from transforms.unified_model import table as unified_table
+from transforms.vendors import VendorMapping, mappings_for
+from transforms.vendors.mapping import RawTables
+
+__all__ = ["TransformSummary", "transform_pending"]
+
+logger = logging.getLogger(__name__)
+
+_DONE = "`ccpulse`.`transformed_loads`"
+_DONE_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {_DONE} (\n"
+    "    vendor LowCardinality(String),\n"
+    "    load_id String,\n"
+    "    transformed_at DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+    ")\n"
+    "ENGINE = ReplacingMergeTree(transformed_at)\n"
+    "ORDER BY (vendor, load_id)"
+)
+
+
+@dataclass
+class TransformSummary:
+    """What the transforms of one vendor did in one run."""
+
+    vendor: str
+    loads: int = 0
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    changed_rows: int = 0
+    rejected: int = 0
+
+    def line(self) -> str:
+        rows = ", ".join(f"{table} {count:,}" for table, count in self.rows_by_table.items())
+        return (
+            f"{self.vendor}: {self.loads} loads transformed ({rows or 'no rows'}), "
+            f"{self.changed_rows:,} signed change rows, {self.rejected:,} rejected"
+        )
+
+
+def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
+    """Transform every load of `vendor` not transformed yet, oldest first."""
+    warehouse.command(_DONE_DDL)
+    summary = TransformSummary(vendor)
+    mappings = mappings_for(vendor)
+    if not mappings:
+        return summary
+    for load_id in _pending_loads(warehouse, vendor):
+        for mapping in mappings:
+            if _has_rows(warehouse, mapping, load_id):
+                _apply_mapping(warehouse, mapping, load_id, summary)
+        warehouse.command(
+            f"INSERT INTO {_DONE} (vendor, load_id) VALUES ({{vendor:String}}, {{load:String}})",
+            parameters={"vendor": vendor, "load": load_id},
+        )
+        summary.loads += 1
+    logger.info("%s", summary.line())
+    return summary
+
+
+def _pending_loads(warehouse: Warehouse, vendor: str) -> list[str]:
+    loads = qualified_name("raw", f"raw_{vendor}____dlt_loads")
+    exists = warehouse.scalar(
+        "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
+        {"name": f"raw_{vendor}____dlt_loads"},
+    )
+    if not exists:
+        return []
+    rows = warehouse.rows(
+        f"SELECT load_id FROM {loads} WHERE status = 0 AND load_id NOT IN "
+        f"(SELECT load_id FROM {_DONE} WHERE vendor = {{vendor:String}}) ORDER BY load_id",
+        {"vendor": vendor},
+    )
+    return [_checked_load_id(str(row[0])) for row in rows]
+
+
+def _has_rows(warehouse: Warehouse, mapping: VendorMapping, load_id: str) -> bool:
+    for raw in mapping.reads:
+        name = f"raw_{mapping.vendor}___{raw}"
+        exists = warehouse.scalar(
+            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
+            {"name": name},
+        )
+        in_load = (
+            f"SELECT count() FROM {qualified_name('raw', name)} "
+            "WHERE _dlt_load_id = {load:String}"
+        )
+        if exists and warehouse.scalar(in_load, {"load": load_id}):
+            return True
+    return False
+
+
+def _apply_mapping(
+    warehouse: Warehouse, mapping: VendorMapping, load_id: str, summary: TransformSummary
+) -> None:
+    spec = unified_table(mapping.table)
+    select = mapping.select(load_id, _raw_tables(warehouse, mapping.vendor))
+    key = ", '/', ".join(f"toString({quote_identifier(name)})" for name in spec.primary_key)
+
+    warehouse.command(
+        "INSERT INTO `cc`.`rejected` "
+        "(source, target_table, record_key, reason, raw_payload, load_id)\n"
+        f"SELECT {{vendor:String}}, {{table:String}}, concat({key}), reject_reason, raw_payload, "
+        f"{{load:String}}\nFROM ({select})\nWHERE reject_reason != ''",
+        parameters={"vendor": mapping.vendor, "table": mapping.table, "load": load_id},
+    )
+    rejected = int(
+        warehouse.scalar(
+            "SELECT count() FROM `cc`.`rejected` WHERE source = {vendor:String} "
+            "AND target_table = {table:String} AND load_id = {load:String}",
+            {"vendor": mapping.vendor, "table": mapping.table, "load": load_id},
+        )
+    )
+    if rejected:
+        logger.warning(
+            "%s: %d %s records of load %s cannot be mapped; kept in cc.rejected",
+            mapping.vendor,
+            rejected,
+            mapping.table,
+            load_id,
+        )
+
+    columns = ", ".join(quote_identifier(name) for name in spec.column_names)
+    clean = f"SELECT {columns}, is_deleted FROM ({select}) WHERE reject_reason = ''"
+    batch = apply_select(warehouse, mapping.table, clean)
+    summary.rows_by_table[mapping.table] = (
+        summary.rows_by_table.get(mapping.table, 0) + batch.staged_rows
+    )
+    summary.changed_rows += batch.changed_rows
+    summary.rejected += rejected
+
+
+def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:
+    prefix = f"raw_{vendor}___"
+    names = warehouse.rows(
+        "SELECT name FROM system.tables WHERE database = 'raw' AND startsWith(name, {p:String})",
+        {"p": prefix},
+    )
+    return RawTables(vendor, frozenset(str(name)[len(prefix) :] for (name,) in names))
+
+
+def _checked_load_id(load_id: str) -> str:
+    # dlt load ids are decimal time stamps; the mappings put them into their SQL.
+    if not load_id.replace(".", "", 1).isdigit():
+        raise ValueError(f"unexpected dlt load id `{load_id}`")
+    return load_id

@@ -1,0 +1,74 @@
+"""The shape of a vendor mapping, and the registry of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["MAPPING_COLUMNS", "RawTables", "VendorMapping", "mappings_for", "raw_table"]
+
+MAPPING_COLUMNS = ("is_deleted", "reject_reason", "raw_payload")
+"""Columns every mapping SELECT adds to the unified table's columns."""
+
+
+@dataclass(frozen=True)
+class VendorMapping:
+    """One unified table filled from one vendor's raw records."""
+
+    vendor: str
+    table: str
+    select: Callable[[str, RawTables], str]
+    """Given a dlt load id (already checked to be a plain decimal) and the raw tables that
+    exist, the mapping SELECT."""
+    reads: tuple[str, ...]
+    """The raw tables whose rows in that load trigger the mapping."""
+
+
+@dataclass(frozen=True)
+class RawTables:
+    """The raw tables of one vendor that exist in the warehouse.
+
+    dlt creates a table only when its first row arrives: a vendor that never deleted a ticket
+    has no deleted-tickets table. A mapping reads such a table through `relation`, which stands
+    in an empty relation of the columns it needs until the table exists.
+    """
+
+    vendor: str
+    present: frozenset[str]
+
+    def relation(self, table: str, columns: str) -> str:
+        """The raw table, or `(SELECT <typed nulls> WHERE 0)` with `columns` ("id String, ...")."""
+        if table in self.present:
+            return raw_table(self.vendor, table)
+        typed = ", ".join(
+            f"CAST(NULL AS Nullable({type_})) AS {name}"
+            for name, type_ in (column.strip().split(" ", 1) for column in columns.split(","))
+        )
+        return f"(SELECT {typed} WHERE 0)"
+
+
+def raw_table(vendor: str, table: str) -> str:
+    """The quoted raw table dlt loads a vendor resource into."""
+    return f"`raw`.`raw_{vendor}___{table}`"
+
+
+def mappings_for(vendor: str) -> list[VendorMapping]:
+    """The mappings of one vendor (none for a vendor whose records map to no fact yet)."""
+    from transforms.vendors import (
+        bamboohr,
+        delighted,
+        genesys,
+        intercom,
+        zendesk,
+        zendesk_qa,
+    )
+
+    registry = {
+        "bamboohr": bamboohr.MAPPINGS,
+        "genesys": genesys.MAPPINGS,
+        "intercom": intercom.MAPPINGS,
+        "zendesk": zendesk.MAPPINGS,
+        "delighted": delighted.MAPPINGS,
+        "zendesk_qa": zendesk_qa.MAPPINGS,
+    }
+    return list(registry.get(vendor, []))
