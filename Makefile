@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format up down clean
+.PHONY: install test lint format demo run up down clean
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+demo: install
+	$(BIN)/ccpulse demo
+
+run: install
+	$(BIN)/ccpulse run $(if $(SOURCES),--sources $(SOURCES))
 
 up:
 	@command -v docker >/dev/null || { echo "make up needs Docker with the compose plugin"; exit 2; }

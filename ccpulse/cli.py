@@ -111,6 +111,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(command=_run)
 
+    demo = commands.add_parser(
+        "demo", help="run everything against the built-in sandbox and print the KPIs"
+    )
+    demo.add_argument("--days", type=int, default=3, help="days of history (default 3)")
+    demo.add_argument("--contacts-per-day", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(command=_demo)
+
     load = commands.add_parser(
         "load-files", help="load CSV, Parquet or JSONL files shaped like a unified table"
     )
@@ -156,6 +164,25 @@ def _run(args: argparse.Namespace) -> int:
     for summary in summaries:
         print(transform_pending(warehouse, summary.source).line())
     return 0 if all(summary.ok for summary in summaries) else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ccpulse.demo import kpi_summary, run_demo
+
+    warehouse = open_warehouse()
+    ensure_schema(warehouse)
+    first, second = run_demo(warehouse, args.days, args.contacts_per_day, args.seed)
+    for label, run in (("first run", first), ("second run, clock moved on 24 h", second)):
+        print(f"\n{label}:")
+        for source in run.sources:
+            print(f"  {source.line()}")
+        for transform in run.transforms:
+            print(f"  {transform.line()}")
+    print()
+    columns = ["kpi", "value", "unit", "best", "worst"]
+    print(format_table(columns, [tuple(row) for row in kpi_summary(warehouse)]))
+    failed = [source for run in (first, second) for source in run.sources if not source.ok]
+    return 1 if failed else 0
 
 
 def _name_list(text: str) -> list[str]:

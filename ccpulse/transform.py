@@ -62,6 +62,7 @@ def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
         return summary
     for load_id in _pending_loads(warehouse, vendor):
         for mapping in mappings:
+            _add_optional_columns(warehouse, mapping)
             if _has_rows(warehouse, mapping, load_id):
                 _apply_mapping(warehouse, mapping, load_id, summary)
         warehouse.command(
@@ -143,6 +144,21 @@ def _apply_mapping(
     )
     summary.changed_rows += batch.changed_rows
     summary.rejected += rejected
+
+
+def _add_optional_columns(warehouse: Warehouse, mapping: VendorMapping) -> None:
+    for raw, columns in mapping.optional_columns.items():
+        name = f"raw_{mapping.vendor}___{raw}"
+        if not warehouse.scalar(
+            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
+            {"name": name},
+        ):
+            continue
+        for column, type_ in columns.items():
+            warehouse.command(
+                f"ALTER TABLE {qualified_name('raw', name)} "
+                f"ADD COLUMN IF NOT EXISTS {quote_identifier(column)} {type_}"
+            )
 
 
 def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:

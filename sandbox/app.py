@@ -11,6 +11,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from sandbox.faults import Clock, FaultConfig, Faults, RateLimit, RateLimiter
 from sandbox.httpcore import SandboxApp, Vendor
 from sandbox.truth import truth
+from sandbox.version import CODE_DIGEST
 from sandbox.world import World
 
 logger = logging.getLogger(__name__)
@@ -59,5 +60,11 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 def serve(app: SandboxApp, host: str = "127.0.0.1", port: int = 8765) -> WSGIServer:
     """Create (not start) a threading server; call `serve_forever()` or run it in a thread."""
     server = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=_Quiet)
-    logger.info("sandbox listening on http://%s:%d", host, server.server_port)
+    logger.info(
+        "sandbox listening on http://%s:%d; world %s; code %s",
+        host,
+        server.server_port,
+        " ".join(f"{key}={value}" for key, value in app.world.options().items()),
+        CODE_DIGEST,
+    )
     return server

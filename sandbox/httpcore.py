@@ -20,6 +20,7 @@ from typing import Any
 from sandbox.faults import Decision, FaultConfig, Faults, RateLimit, RateLimiter, malform
 from sandbox.faults import page_window as _page_window
 from sandbox.timeutil import iso_ms, parse_instant
+from sandbox.version import CODE_DIGEST
 from sandbox.world import World
 
 logger = logging.getLogger(__name__)
@@ -277,7 +278,10 @@ class SandboxApp:
         if request.path == "/clock":
             return self._clock()
         if request.path == "/health":
-            return json_response(200, {"status": "ok"})
+            # The options and code digest tell which world answers: equal ones, equal bytes.
+            return json_response(
+                200, {"status": "ok", "world": self.world.options(), "code": CODE_DIGEST}
+            )
         if request.path == "/faults" and request.method == "POST":
             for vendor, values in request.json().items():
                 self.faults.configure(vendor, FaultConfig.from_dict(values))

@@ -200,6 +200,8 @@ class World:
                 if unknown
                 else "`channel_mix` has no positive share"
             )
+        self.start = start
+        self.agents_option = agents
         self.start_ms = date_ms(start)
         self.horizon_days = days + HORIZON_EXTRA_DAYS
         self.now_ms = self.start_ms + days * DAY_MS
@@ -212,6 +214,23 @@ class World:
         self.version = 0
         self._billing: dict[int, list[int]] | None = None
         self._fixed: dict[int, DayBatch] = {}
+
+    def options(self) -> dict[str, object]:
+        """The parameters that, with the seed, decide every record (not the clock or cache).
+
+        Two worlds with equal options give byte-identical answers at the same clock, whatever
+        each has served before; `/_sandbox/health` reports them so clients can check which
+        world they are talking to.
+        """
+        return {
+            "seed": self.seed,
+            "days": self.days,
+            "contacts_per_day": self.contacts_per_day,
+            "agents": self.agents_option,
+            "chat_slots": self.chat_slots,
+            "channel_mix": dict(self.channel_mix),
+            "start": self.start.isoformat(),
+        }
 
     # --- clock -------------------------------------------------------------------------
 

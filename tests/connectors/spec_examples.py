@@ -21,8 +21,9 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from ccpulse.destination import RAW_DATABASE
 from ccpulse.warehouse import Warehouse
+from tests.shared import shared_dir
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "vendor-specs"
+SPECS = shared_dir() / "vendor-specs"
 ROOT = "http://spec.test"
 SAMPLE_TIME = "2026-01-06T10:00:00Z"
 _TIME_HINTS = ("ISO", "At", "Date", "date", "updated", "created", "lastChanged", "latest")

@@ -25,10 +25,11 @@ import pytest
 from ccpulse.settings import WAREHOUSE_ENV
 from tests.conftest import run_ccpulse
 from tests.datasets.reference import Parts, value_of
+from tests.shared import shared_dir
 
 REPO = Path(__file__).resolve().parents[2]
 CONVERTERS = REPO / "datasets"
-PUBLISHED = Path(os.environ.get("CCPULSE_DATASETS", REPO.parent / "shared" / "datasets"))
+PUBLISHED = Path(os.environ.get("CCPULSE_DATASETS", shared_dir() / "datasets"))
 RELATIVE_TOLERANCE = 1e-9
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -17,10 +16,9 @@ import yaml
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from tests.sandbox.conftest import Client
+from tests.shared import shared_dir
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "vendor-specs"
-if not SPECS.exists():
-    SPECS = Path("/work/shared/vendor-specs")
+SPECS = shared_dir() / "vendor-specs"
 
 
 @cache

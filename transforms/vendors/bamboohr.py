@@ -10,7 +10,7 @@ duplicate entered by mistake) is deleted here too.
 
 from __future__ import annotations
 
-from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
+from transforms.vendors.mapping import TEXT, RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
 
@@ -66,4 +66,23 @@ FROM (
 """
 
 
-MAPPINGS = (VendorMapping(VENDOR, "employees", _employees, ("employees",)),)
+MAPPINGS = (
+    VendorMapping(
+        VENDOR,
+        "employees",
+        _employees,
+        ("employees",),
+        {
+            "employees": {
+                "work_email": TEXT,
+                "termination_date": TEXT,
+                "termination_type": TEXT,
+                "department": TEXT,
+                "custom_primary_channel": TEXT,
+                "pay_rate": TEXT,
+                "pay_per": TEXT,
+                "deleted": "Nullable(Bool)",
+            }
+        },
+    ),
+)

@@ -15,7 +15,7 @@ the conversation's agent, skill and group, like the contact.
 
 from __future__ import annotations
 
-from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
+from transforms.vendors.mapping import TEXT, WHOLE, RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
 
@@ -176,7 +176,24 @@ SETTINGS join_use_nulls = 1
 """
 
 
+_CONVERSATION_COLUMNS = {
+    "conversations": {
+        "admin_assignee_id": WHOLE,
+        "team_assignee_id": WHOLE,
+        "contacts": TEXT,
+        "statistics": TEXT,
+        "state": TEXT,
+    },
+    "admins": {"email": TEXT},
+}
+
 MAPPINGS = (
-    VendorMapping(VENDOR, "contacts", _contacts, ("conversations",)),
-    VendorMapping(VENDOR, "responses", _responses, ("conversations", "conversation_parts")),
+    VendorMapping(VENDOR, "contacts", _contacts, ("conversations",), _CONVERSATION_COLUMNS),
+    VendorMapping(
+        VENDOR,
+        "responses",
+        _responses,
+        ("conversations", "conversation_parts"),
+        _CONVERSATION_COLUMNS,
+    ),
 )

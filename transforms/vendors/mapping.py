@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-__all__ = ["MAPPING_COLUMNS", "RawTables", "VendorMapping", "mappings_for", "raw_table"]
+__all__ = [
+    "MAPPING_COLUMNS",
+    "TEXT",
+    "TIMESTAMP",
+    "WHOLE",
+    "RawTables",
+    "VendorMapping",
+    "mappings_for",
+    "raw_table",
+]
+
+TEXT = "Nullable(String)"
+TIMESTAMP = "Nullable(DateTime64(6, 'UTC'))"
+WHOLE = "Nullable(Int64)"
 
 MAPPING_COLUMNS = ("is_deleted", "reject_reason", "raw_payload")
 """Columns every mapping SELECT adds to the unified table's columns."""
@@ -22,6 +35,10 @@ class VendorMapping:
     exist, the mapping SELECT."""
     reads: tuple[str, ...]
     """The raw tables whose rows in that load trigger the mapping."""
+    optional_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Raw table -> {column: ClickHouse type} the mapping reads although a load may carry no
+    value for it yet. dlt creates a column only when a value first arrives, so these are added
+    beforehand, with the type dlt itself would give them."""
 
 
 @dataclass(frozen=True)

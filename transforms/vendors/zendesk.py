@@ -15,7 +15,7 @@ scale (`good` = 1, `bad` = 0; an `offered` rating is not an answer), dated when 
 
 from __future__ import annotations
 
-from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
+from transforms.vendors.mapping import TEXT, TIMESTAMP, WHOLE, RawTables, VendorMapping, raw_table
 
 __all__ = ["HANDLE_TIME_FIELD", "MAPPINGS"]
 
@@ -242,10 +242,52 @@ SETTINGS join_use_nulls = 1
 """
 
 
+_TICKET_COLUMNS = {
+    "assignee_id": WHOLE,
+    "group_id": WHOLE,
+    "requester_id": WHOLE,
+    "custom_fields": TEXT,
+    "tags": TEXT,
+}
+_PEOPLE_COLUMNS = {"users": {"email": TEXT, "external_id": TEXT}}
+
 MAPPINGS = (
     VendorMapping(
-        VENDOR, "contacts", _contacts, ("tickets", "ticket_metric_sets", "deleted_tickets")
+        VENDOR,
+        "contacts",
+        _contacts,
+        ("tickets", "ticket_metric_sets", "deleted_tickets"),
+        {
+            "tickets": _TICKET_COLUMNS,
+            "ticket_metric_sets": {
+                "initially_assigned_at": TIMESTAMP,
+                "replies": WHOLE,
+                "reopens": WHOLE,
+                "reply_time_in_seconds": TEXT,
+            },
+            **_PEOPLE_COLUMNS,
+        },
     ),
-    VendorMapping(VENDOR, "responses", _responses, ("ticket_events",)),
-    VendorMapping(VENDOR, "surveys", _ratings, ("satisfaction_ratings",)),
+    VendorMapping(
+        VENDOR,
+        "responses",
+        _responses,
+        ("ticket_events",),
+        {"tickets": _TICKET_COLUMNS, "ticket_events": {"child_events": TEXT}, **_PEOPLE_COLUMNS},
+    ),
+    VendorMapping(
+        VENDOR,
+        "surveys",
+        _ratings,
+        ("satisfaction_ratings",),
+        {
+            "satisfaction_ratings": {
+                "assignee_id": WHOLE,
+                "group_id": WHOLE,
+                "requester_id": WHOLE,
+                "ticket_id": WHOLE,
+            },
+            **_PEOPLE_COLUMNS,
+        },
+    ),
 )
