@@ -8,6 +8,7 @@ batch for longer than the next run takes to start.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 
 from ccpulse.warehouse import Warehouse
+from ccpulse.windowed import recompute_windowed
+from kpi_views.windowed import contact_days_touched, days_touched
 from transforms.changes import ChangeSql, change_sql
 from transforms.unified_model import DATABASE
 
@@ -25,6 +28,8 @@ __all__ = ["BatchResult", "apply_batch", "apply_select", "resume_batches"]
 logger = logging.getLogger(__name__)
 
 BATCHES = "`ccpulse`.`batches`"
+# Unified tables whose rows are intervals that daily aggregates read: (start, end) columns.
+_INTERVALS = {"agent_states": ("started_at", "ended_at"), "schedules": ("starts_at", "ends_at")}
 _STAGED, _DIFFED, _APPLIED = "staged", "diffed", "applied"
 # The change stream is a Null table, so nothing is deduplicated there; the token, passed on to
 # every view target by `deduplicate_blocks_in_dependent_materialized_views`, is what makes a
@@ -183,8 +188,38 @@ def _apply(warehouse: Warehouse, sql: ChangeSql, batch: int) -> None:
         "insert_deduplication_token": f"apply:{sql.name}:{batch}",
     }
     warehouse.command(sql.apply(), parameters={"batch": batch}, settings=settings)
+    # The daily aggregates (adherence, labour cost, repeat contacts) cannot be kept by views:
+    # the days the batch touched are recomputed before the batch counts as applied, so a crash
+    # here is finished by the next run (both steps are safe to repeat).
+    days = _days_touched(warehouse, sql, batch)
+    if days:
+        recompute_windowed(warehouse, days, tables=[sql.name])
     warehouse.command(sql.clear_batch(sql.staging, batch))
     warehouse.command(sql.clear_batch(sql.pending, batch))
+
+
+def _days_touched(warehouse: Warehouse, sql: ChangeSql, batch: int) -> list[dt.date]:
+    """The days whose daily aggregates the batch's old and new rows can change."""
+    pending = f"{sql.pending} WHERE _batch = {{batch:UInt64}}"
+    parameters = {"batch": batch}
+    days: set[dt.date] = set()
+    if sql.name in _INTERVALS:
+        start, end = _INTERVALS[sql.name]
+        for first, last in warehouse.rows(f"SELECT {start}, {end} FROM {pending}", parameters):
+            days.update(days_touched(first, last))
+    elif sql.name == "contacts":
+        for (offered,) in warehouse.rows(f"SELECT DISTINCT offered_at FROM {pending}", parameters):
+            days.update(contact_days_touched(offered))
+    elif sql.name == "employees":
+        # A changed pay rate or group changes the labour cost of every day the agent worked.
+        rows = warehouse.rows(
+            "SELECT starts_at, ends_at FROM `cc`.`schedules` FINAL "
+            f"WHERE agent_id IN (SELECT agent_id FROM {pending})",
+            parameters,
+        )
+        for first, last in rows:
+            days.update(days_touched(first, last))
+    return sorted(days)
 
 
 def _record(

@@ -90,13 +90,43 @@ REJECTED_DDL = (
 )
 
 
+# Columns added to the unified model after migration 2, by the migration that adds them. Migration
+# 2 creates the tables without them, so its statements (and checksum) never change.
+_ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
+    4: {
+        "agent_states": ("skill_group", "channel"),
+        "schedules": ("skill_group", "channel"),
+    },
+}
+
+
 def _unified_model_statements() -> list[str]:
     from ccpulse.changes import BATCHES_DDL
-    from transforms.changes import every_change_sql
+    from transforms.changes import ChangeSql
+    from transforms.unified_model import TABLES
 
     statements = [BATCHES_DDL]
-    for change in every_change_sql():
-        statements.extend(change.ddl())
+    for spec in TABLES.values():
+        later = [name for added in _ADDED_COLUMNS.values() for name in added.get(spec.name, ())]
+        statements.extend(ChangeSql(spec.without_columns(later)).ddl())
+    return statements
+
+
+def _daily_aggregate_statements() -> list[str]:
+    # KPI views read these tables, so they must exist before `apply_generated` writes the views;
+    # `ccpulse.windowed` fills them. A change to their columns needs a new migration.
+    from kpi_views.facts import DAILY_AGGREGATES
+    from kpi_views.generator import daily_aggregate_ddl
+
+    return [daily_aggregate_ddl(aggregate) for aggregate in DAILY_AGGREGATES.values()]
+
+
+def _added_column_statements(version: int) -> list[str]:
+    from transforms.changes import change_sql
+
+    statements = []
+    for table, names in _ADDED_COLUMNS[version].items():
+        statements.extend(change_sql(table).add_columns(names))
     return statements
 
 
@@ -104,6 +134,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "ccpulse databases", _database_statements()),
     Migration(2, "unified model with change streams", _unified_model_statements()),
     Migration(3, "rejected records", [REJECTED_DDL]),
+    Migration(
+        4, "agent skill group and channel on states and schedules", _added_column_statements(4)
+    ),
+    Migration(
+        5, "daily aggregates: schedule adherence, labour cost", _daily_aggregate_statements()
+    ),
 )
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"

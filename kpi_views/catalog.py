@@ -1,27 +1,53 @@
 """The KPI catalogue: every KPI ccpulse keeps, as data.
 
-A KPI is a ratio (or a count) of linear combinations of a fact's additive parts (see `facts`), read
-from the fact's aggregate at any grain and breakdown. Definitions follow KPIS.md, including its
-choices where vendors disagree; `formula` says in words what the numbers mean.
+A KPI is a ratio (or a count) of linear combinations of additive parts (see `facts`), read from
+the aggregates at any grain and breakdown. A part is named `part` when it belongs to the KPI's
+`fact`, or `source.part` when it comes from another fact or daily aggregate (utilization divides
+agent-state seconds by scheduled seconds); the query then sums each source per period and
+breakdown and combines them. Definitions follow KPIS.md, including its choices where vendors
+disagree; `formula` says in words what the numbers mean.
+
+The mapping of agent states to the scheduled activities they adhere to is configuration here, read
+by the SQL that computes schedule adherence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kpi_views.facts import DIMENSIONS, FACTS
+from kpi_views.facts import DIMENSIONS, SOURCES
 
-__all__ = ["CATALOG", "GRAINS", "Kpi", "UnknownKpiError", "kpi"]
+__all__ = ["ADHERENT_STATES", "CATALOG", "GRAINS", "Kpi", "Term", "UnknownKpiError", "kpi"]
 
 GRAINS: tuple[str, ...] = ("hour", "day", "week", "month", "all")
 
-Unit = Literal["percent", "seconds", "points", "score", "count"]
+Unit = Literal["percent", "seconds", "points", "score", "count", "money"]
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
 RollUp = Literal["R", "A", "S", "W"]
+
+ADHERENT_STATES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "on_queue": frozenset({"available", "on_contact", "acw"}),
+        "break": frozenset({"break"}),
+        "lunch": frozenset({"break"}),
+        "training": frozenset({"training"}),
+        "meeting": frozenset({"meeting"}),
+    }
+)
+"""Scheduled activity -> the agent states that count as adhering to it. Activities left out
+(`off`, `other`) are not part of schedule adherence at all."""
+
+
+class Term(NamedTuple):
+    """One part of a KPI's numerator or denominator, with the source that holds it."""
+
+    source: str
+    part: str
+    coefficient: int
 
 
 class Kpi(BaseModel):
@@ -36,8 +62,9 @@ class Kpi(BaseModel):
     direction: Direction
     roll_up: RollUp
     fact: str
+    """The fact (or daily aggregate) that unqualified part names belong to."""
     numerator: Mapping[str, int]
-    """Part name -> coefficient (1, or -1 for a part that is subtracted)."""
+    """Part name (`part` or `source.part`) -> coefficient (1, or -1 for a subtracted part)."""
     denominator: Mapping[str, int] | None = None
     scale: float = 1.0
     breakdowns: tuple[str, ...] = DIMENSIONS
@@ -46,14 +73,18 @@ class Kpi(BaseModel):
 
     @model_validator(mode="after")
     def _parts_exist(self) -> Kpi:
-        if self.fact not in FACTS:
+        if self.fact not in SOURCES:
             raise ValueError(f"KPI `{self.id}` reads unknown fact `{self.fact}`")
-        fact = FACTS[self.fact]
-        for name in [*self.numerator, *(self.denominator or {})]:
-            fact.part(name)
-        unknown = set(self.breakdowns) - set(fact.dimensions)
+        for term in [*self.numerator_terms, *self.denominator_terms]:
+            if term.source not in SOURCES:
+                raise ValueError(f"KPI `{self.id}` reads unknown fact `{term.source}`")
+            SOURCES[term.source].part(term.part)
+        # A source without a breakdown's key contributes to that breakdown's empty (null) group,
+        # as a service cost line does to a breakdown by agent; at least one must have the key.
+        known = {name for source in self.sources for name in SOURCES[source].dimensions}
+        unknown = set(self.breakdowns) - known
         if unknown:
-            raise ValueError(f"KPI `{self.id}` allows breakdowns its fact lacks: {unknown}")
+            raise ValueError(f"KPI `{self.id}` allows breakdowns its facts lack: {unknown}")
         return self
 
     @property
@@ -61,8 +92,29 @@ class Kpi(BaseModel):
         return self.denominator is not None
 
     @property
+    def numerator_terms(self) -> tuple[Term, ...]:
+        return self._terms(self.numerator)
+
+    @property
+    def denominator_terms(self) -> tuple[Term, ...]:
+        return self._terms(self.denominator or {})
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The facts and daily aggregates the KPI reads, in the order its terms name them."""
+        terms = [*self.numerator_terms, *self.denominator_terms]
+        return tuple(dict.fromkeys(term.source for term in terms))
+
+    @property
     def parts(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys([*self.numerator, *(self.denominator or {})]))
+
+    def _terms(self, combination: Mapping[str, int]) -> tuple[Term, ...]:
+        terms = []
+        for name, coefficient in combination.items():
+            source, _, part = name.rpartition(".")
+            terms.append(Term(source or self.fact, part, coefficient))
+        return tuple(terms)
 
 
 class UnknownKpiError(KeyError):
@@ -91,13 +143,13 @@ _KPIS = (
     Kpi(
         id="csat_mean_score",
         name="CSAT mean score",
-        formula="sum of CSAT scores / valid CSAT responses, on the survey's own scale",
+        formula="sum of CSAT scores / valid CSAT responses on a scale of five or more points",
         unit="score",
         direction="higher_is_better",
         roll_up="R",
         fact="surveys",
         numerator={"csat_score": 1},
-        denominator={"csat_valid": 1},
+        denominator={"csat_scored": 1},
     ),
     Kpi(
         id="nps",
@@ -338,7 +390,110 @@ _KPIS = (
     ),
 )
 
-CATALOG: Mapping[str, Kpi] = MappingProxyType({k.id: k for k in _KPIS})
+_AGENT_BREAKDOWNS = ("channel", "skill_group", "agent")
+_ON_CONTACTS_S = {"on_contact_s": 1, "acw_s": 1}
+
+_AGENT_TIME_KPIS = (
+    _percent(
+        id="occupancy_rate",
+        name="Occupancy",
+        formula="100 x (on-contact + after-contact work) state seconds / (on-contact + "
+        "after-contact work + available) state seconds; states at their start, once ended",
+        direction="neutral",
+        fact="agent_states",
+        numerator=_ON_CONTACTS_S,
+        denominator={**_ON_CONTACTS_S, "available_s": 1},
+        breakdowns=_AGENT_BREAKDOWNS,
+    ),
+    _percent(
+        id="agent_utilization_rate",
+        name="Agent utilization",
+        formula="100 x (on-contact + after-contact work + training + meeting) state seconds / "
+        "paid scheduled seconds (activities other than lunch and off)",
+        direction="neutral",
+        fact="agent_states",
+        numerator={**_ON_CONTACTS_S, "training_s": 1, "meeting_s": 1},
+        denominator={"schedules.paid_s": 1},
+        breakdowns=_AGENT_BREAKDOWNS,
+    ),
+    _percent(
+        id="shrinkage",
+        name="Shrinkage",
+        formula="100 x (paid scheduled seconds - (available + on-contact + after-contact work) "
+        "state seconds) / paid scheduled seconds",
+        direction="lower_is_better",
+        fact="schedules",
+        numerator={
+            "paid_s": 1,
+            "agent_states.available_s": -1,
+            "agent_states.on_contact_s": -1,
+            "agent_states.acw_s": -1,
+        },
+        denominator={"paid_s": 1},
+        breakdowns=_AGENT_BREAKDOWNS,
+    ),
+    _percent(
+        id="schedule_adherence_rate",
+        name="Schedule adherence",
+        formula="100 x scheduled seconds in which the agent's state matches the scheduled "
+        "activity / scheduled seconds, per activity at its start",
+        direction="higher_is_better",
+        fact="adherence",
+        numerator={"adherent_s": 1},
+        denominator={"scheduled_s": 1},
+        breakdowns=_AGENT_BREAKDOWNS,
+    ),
+)
+
+_REPEAT_KPIS = (
+    Kpi(
+        id="repeat_contact_rate",
+        name="Repeat contact rate",
+        formula="100 x inbound contacts preceded by another inbound contact of the same "
+        "customer within 7 days / inbound contacts, at the offer; recomputed as contacts arrive",
+        unit="percent",
+        direction="lower_is_better",
+        roll_up="W",
+        fact="repeats",
+        numerator={"repeat_contacts": 1},
+        denominator={"inbound_contacts": 1},
+        scale=100.0,
+    ),
+)
+
+_COST_KPIS = (
+    Kpi(
+        id="cost_per_contact",
+        name="Cost per contact",
+        formula="(paid scheduled hours x hourly cost + service cost lines) / handled contact "
+        "legs; by channel, skill group or agent (cost lines only by channel)",
+        unit="money",
+        direction="lower_is_better",
+        roll_up="R",
+        fact="contacts",
+        numerator={"labour.labour_cost": 1, "costs.service_cost": 1},
+        denominator={"handled": 1},
+        breakdowns=_AGENT_BREAKDOWNS,
+    ),
+    Kpi(
+        id="cost_per_acquisition",
+        name="Cost per acquisition",
+        formula="acquisition spend of the period / customers acquired in the period",
+        unit="money",
+        direction="lower_is_better",
+        roll_up="R",
+        fact="costs",
+        numerator={"acquisition_cost": 1},
+        denominator={"customers.acquired": 1},
+        # No breakdown: `costs.channel` is enumerated as contact channels, so acquisition spend
+        # cannot be booked on the marketing channel its customers carry.
+        breakdowns=(),
+    ),
+)
+
+CATALOG: Mapping[str, Kpi] = MappingProxyType(
+    {k.id: k for k in (*_KPIS, *_AGENT_TIME_KPIS, *_REPEAT_KPIS, *_COST_KPIS)}
+)
 
 
 def kpi(kpi_id: str) -> Kpi:

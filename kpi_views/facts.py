@@ -1,14 +1,19 @@
 """The additive parts every KPI is built from, one aggregate per unified fact.
 
-Each fact (contacts, responses, surveys, QA evaluations) has one aggregate table, fed by one
-materialized view on the fact's change stream. A row of the change stream contributes to the hour
-of each of its *anchors* (the event that completes a measure: the offer, the answer, the end of
-wrap-up, the reply, the submission), and to every part whose anchor that is. Parts are sums of
+Each fact (contacts, responses, surveys, QA evaluations, agent states, schedules, costs,
+customers) has one aggregate table, fed by one materialized view on the fact's change stream. A
+row of the change stream contributes to the hour of each of its *anchors* (the event that
+completes a measure: the offer, the answer, the end of wrap-up, the reply, the submission, the
+start of a state or a scheduled activity), and to every part whose anchor that is. Parts are sums of
 `sign * value`, so an update (-1 old, +1 new) or a delete (-1) corrects them exactly; ratios are
 divided only when read.
 
-Breakdown keys are the contact's channel, skill, skill group and agent. A missing key is stored as
-the empty string, which the BI views show as null.
+Breakdown keys are the contact's channel, skill, skill group and agent (an agent's measures have
+no skill). A missing key is stored as the empty string, which the BI views show as null.
+
+Parts that combine two facts (schedule adherence, labour cost) or rows of one fact with each other
+(repeat contacts) cannot be kept by a view; they live in daily aggregates of the same shape,
+recomputed per affected day (`kpi_views.windowed`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,21 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-__all__ = ["DIMENSIONS", "FACTS", "Anchor", "Fact", "Part", "fact"]
+__all__ = [
+    "DAILY_AGGREGATES",
+    "DIMENSIONS",
+    "FACTS",
+    "REPEAT_WINDOW_DAYS",
+    "SOURCES",
+    "UNPAID_ACTIVITIES",
+    "AggregateSource",
+    "Anchor",
+    "DailyAggregate",
+    "Fact",
+    "Part",
+    "fact",
+    "interval_seconds",
+]
 
 DIMENSIONS: tuple[str, ...] = ("channel", "skill", "skill_group", "agent")
 """Breakdown dimensions, in the order aggregate keys and views list them."""
@@ -91,8 +110,9 @@ _CONTACT_DIMENSIONS = MappingProxyType(
     }
 )
 
-# A contact leg is handled when an agent answered it; it completes at the end of its wrap-up.
-_HANDLED = "answered_at IS NOT NULL AND agent_id IS NOT NULL"
+# A contact leg is handled when it was answered; it completes at the end of its wrap-up.
+# A source may not name the agent (a log with no server id): the leg was still answered.
+_HANDLED = "answered_at IS NOT NULL"
 _INBOUND = "direction = 'inbound'"
 SERVICE_LEVEL_THRESHOLD_S = 20
 SHORT_ABANDON_S = 5
@@ -165,7 +185,9 @@ RESPONSES = Fact(
 )
 
 _SCALE_POINTS = "(scale_max - scale_min + 1)"
-_TOP_TWO = "score >= scale_max - 1"
+# The top two boxes of a 5-point (or longer) scale; on a two-point good/bad survey, the top one.
+_TOP_TWO = "score >= scale_max - if(scale_max - scale_min >= 4, 1, 0)"
+_FIVE_POINT = "scale_max - scale_min >= 4"
 
 SURVEYS = Fact(
     name="surveys",
@@ -175,7 +197,9 @@ SURVEYS = Fact(
     parts=(
         Part("csat_valid", "responded", "kind = 'csat'"),
         Part("csat_top_two", "responded", f"kind = 'csat' AND {_TOP_TWO}"),
-        Part("csat_score", "responded", "if(kind = 'csat', score, 0)", "sum"),
+        # The mean is read within one scale: good/bad ratings carry no score to average.
+        Part("csat_scored", "responded", f"kind = 'csat' AND {_FIVE_POINT}"),
+        Part("csat_score", "responded", f"if(kind = 'csat' AND {_FIVE_POINT}, score, 0)", "sum"),
         Part("nps_valid", "responded", "kind = 'nps' AND scale_min = 0 AND scale_max = 10"),
         Part("nps_promoters", "responded", "kind = 'nps' AND scale_max = 10 AND score >= 9"),
         Part("nps_detractors", "responded", "kind = 'nps' AND scale_max = 10 AND score <= 6"),
@@ -229,8 +253,99 @@ QA_EVALUATIONS = Fact(
     ),
 )
 
+# Measures about agents have no skill: their channel is the agent's primary channel and their
+# skill group the agent's, both copied onto the row from the employee record.
+_AGENT_MEASURE_DIMENSIONS = MappingProxyType(
+    {
+        "channel": "ifNull(channel, '')",
+        "skill_group": "ifNull(skill_group, '')",
+        "agent": "agent_id",
+    }
+)
+
+
+def interval_seconds(start: str, end: str) -> str:
+    """SQL for the length of the interval [`start`, `end`) in seconds, to the millisecond."""
+    return f"(toUnixTimestamp64Milli({end}) - toUnixTimestamp64Milli({start})) / 1000"
+
+
+_STATE_S = interval_seconds("started_at", "ended_at")
+_ON_CONTACTS = "state IN ('on_contact', 'acw')"
+
+# A state interval counts once it has ended, whole, at the hour it started (the oracle's anchor:
+# an interval is not split across the hours it spans).
+AGENT_STATES = Fact(
+    name="agent_states",
+    table="agent_states",
+    dimensions=_AGENT_MEASURE_DIMENSIONS,
+    anchors=(Anchor("started", "if(ended_at IS NULL, NULL, started_at)"),),
+    parts=(
+        Part("available_s", "started", f"if(state = 'available', {_STATE_S}, 0)", "sum"),
+        Part("on_contact_s", "started", f"if(state = 'on_contact', {_STATE_S}, 0)", "sum"),
+        Part("acw_s", "started", f"if(state = 'acw', {_STATE_S}, 0)", "sum"),
+        Part("training_s", "started", f"if(state = 'training', {_STATE_S}, 0)", "sum"),
+        Part("meeting_s", "started", f"if(state = 'meeting', {_STATE_S}, 0)", "sum"),
+        Part("break_s", "started", f"if(state = 'break', {_STATE_S}, 0)", "sum"),
+    ),
+)
+
+UNPAID_ACTIVITIES: tuple[str, ...] = ("lunch", "off")
+"""Scheduled activities that are not paid time; every other activity is."""
+
+_PAID = "activity NOT IN ({})".format(", ".join(f"'{a}'" for a in UNPAID_ACTIVITIES))
+
+# A scheduled activity counts, whole, at the hour it starts, as soon as the schedule is loaded.
+SCHEDULES = Fact(
+    name="schedules",
+    table="schedules",
+    dimensions=_AGENT_MEASURE_DIMENSIONS,
+    anchors=(Anchor("scheduled", "starts_at"),),
+    parts=(
+        Part(
+            "paid_s",
+            "scheduled",
+            f"if({_PAID}, {interval_seconds('starts_at', 'ends_at')}, 0)",
+            "sum",
+            description="scheduled paid time (activities other than "
+            f"{' and '.join(UNPAID_ACTIVITIES)})",
+        ),
+    ),
+)
+
+COSTS = Fact(
+    name="costs",
+    table="costs",
+    dimensions=MappingProxyType({"channel": "channel"}),
+    anchors=(Anchor("period", "period_start"),),
+    parts=(
+        Part("service_cost", "period", "if(scope = 'service', amount, 0)", "sum"),
+        Part("acquisition_cost", "period", "if(scope = 'acquisition', amount, 0)", "sum"),
+    ),
+)
+
+# Customers count once, when acquired, under the marketing channel that acquired them.
+CUSTOMERS = Fact(
+    name="customers",
+    table="customers",
+    dimensions=MappingProxyType({"channel": "ifNull(acquisition_channel, '')"}),
+    anchors=(Anchor("acquired", "acquired_at"),),
+    parts=(Part("acquired", "acquired", "1", description="customers acquired"),),
+)
+
 FACTS: Mapping[str, Fact] = MappingProxyType(
-    {f.name: f for f in (CONTACTS, RESPONSES, SURVEYS, QA_EVALUATIONS)}
+    {
+        f.name: f
+        for f in (
+            CONTACTS,
+            RESPONSES,
+            SURVEYS,
+            QA_EVALUATIONS,
+            AGENT_STATES,
+            SCHEDULES,
+            COSTS,
+            CUSTOMERS,
+        )
+    }
 )
 
 
@@ -239,3 +354,71 @@ def fact(name: str) -> Fact:
         return FACTS[name]
     except KeyError:
         raise KeyError(f"`{name}` is not a fact; facts: {', '.join(FACTS)}") from None
+
+
+@dataclass(frozen=True)
+class DailyAggregate:
+    """Parts that no view can keep exact (they combine facts, or rows of one fact with each
+    other), recomputed per day from the current-state tables and swapped in a day at a time.
+
+    Its table has the shape of a fact's aggregate (hour, breakdown keys, one column per part), so
+    KPIs read it the same way; `kpi_views.windowed` writes the SQL that fills it.
+    """
+
+    name: str
+    reads: tuple[str, ...]
+    """The unified tables it is computed from: a batch on any of them calls for a recomputation."""
+    dimensions: tuple[str, ...]
+    parts: tuple[Part, ...]
+    description: str = ""
+
+    def part(self, name: str) -> Part:
+        for candidate in self.parts:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"daily aggregate `{self.name}` has no part `{name}`")
+
+
+_AGENT_KEYS = tuple(_AGENT_MEASURE_DIMENSIONS)
+
+ADHERENCE = DailyAggregate(
+    name="adherence",
+    reads=("schedules", "agent_states"),
+    dimensions=_AGENT_KEYS,
+    parts=(
+        Part("scheduled_s", "scheduled", "", "sum", "scheduled seconds of mapped activities"),
+        Part("adherent_s", "scheduled", "", "sum", "of those, seconds in a matching state"),
+    ),
+    description="schedule adherence per scheduled activity, at the hour the activity starts",
+)
+
+LABOUR = DailyAggregate(
+    name="labour",
+    reads=("schedules", "employees"),
+    dimensions=_AGENT_KEYS,
+    parts=(Part("labour_cost", "scheduled", "", "sum", "paid scheduled hours x hourly cost"),),
+    description="labour cost of paid scheduled activities, at the hour the activity starts",
+)
+
+REPEAT_WINDOW_DAYS = 7
+"""A contact is a repeat when the same customer made another within this many days before it."""
+
+REPEATS = DailyAggregate(
+    name="repeats",
+    reads=("contacts",),
+    dimensions=tuple(_CONTACT_DIMENSIONS),
+    parts=(
+        Part("inbound_contacts", "offered", "", description="inbound contacts (first legs)"),
+        Part("repeat_contacts", "offered", "", description="of those, repeats"),
+    ),
+    description="inbound contacts and repeat contacts, at the hour the contact was offered",
+)
+
+DAILY_AGGREGATES: Mapping[str, DailyAggregate] = MappingProxyType(
+    {aggregate.name: aggregate for aggregate in (ADHERENCE, LABOUR, REPEATS)}
+)
+
+AggregateSource = Fact | DailyAggregate
+"""Anything a KPI reads its parts from: `cc.agg_<name>`, keyed by hour and breakdown."""
+
+SOURCES: Mapping[str, AggregateSource] = MappingProxyType({**FACTS, **DAILY_AGGREGATES})

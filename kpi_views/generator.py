@@ -7,9 +7,15 @@ For each fact:
 - `cc.agg_<fact>_mv`: the one materialized view that feeds it from the fact's change stream;
 - a recomputation statement that rebuilds it from the current-state table.
 
+Daily aggregates (`facts.DAILY_AGGREGATES`) have tables of the same shape, partitioned by day and
+filled by `kpi_views.windowed` instead of a view.
+
 For each KPI, breakdown combination and grain, a plain view in database `kpi`, e.g.
 `kpi.average_handle_time_by_agent_day`, with columns `period`, the breakdown columns, `value`,
-`numerator` and `denominator`. BI tools read those and need no ClickHouse aggregate function.
+`numerator` and `denominator`. BI tools read those and need no ClickHouse aggregate function. A KPI
+that reads several aggregates stacks their rows (`UNION ALL`, each source's parts beside zeros for
+the others) and sums them per period and breakdown, so a period or group that only one source
+has still appears.
 
 Statements are laid out one clause per line.
 """
@@ -21,8 +27,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
-from kpi_views.catalog import CATALOG, GRAINS, Kpi
-from kpi_views.facts import DIMENSIONS, FACTS, Fact
+from kpi_views.catalog import CATALOG, GRAINS, Kpi, Term
+from kpi_views.facts import (
+    DAILY_AGGREGATES,
+    DIMENSIONS,
+    FACTS,
+    SOURCES,
+    AggregateSource,
+    DailyAggregate,
+    Fact,
+)
 from transforms.unified_model import DATABASE
 
 __all__ = [
@@ -34,6 +48,7 @@ __all__ = [
     "bi_view_ddl",
     "bi_view_name",
     "bi_views",
+    "daily_aggregate_ddl",
     "every_statement",
     "kpi_query",
     "recompute_sql",
@@ -51,8 +66,8 @@ _GRAIN_PERIOD = {
 }
 
 
-def aggregate_name(fact: Fact, database: str = DATABASE) -> str:
-    return f"`{database}`.`agg_{fact.name}`"
+def aggregate_name(source: AggregateSource, database: str = DATABASE) -> str:
+    return f"`{database}`.`agg_{source.name}`"
 
 
 def _lines(items: Sequence[str], indent: int = 1) -> str:
@@ -74,6 +89,22 @@ def aggregate_ddl(fact: Fact, database: str = DATABASE) -> str:
         "PARTITION BY toYYYYMM(hour)\n"
         f"ORDER BY ({key})\n"
         f"SETTINGS non_replicated_deduplication_window = {_DEDUPLICATION_WINDOW}"
+    )
+
+
+def daily_aggregate_ddl(aggregate: DailyAggregate, database: str = DATABASE) -> str:
+    """The table of one daily aggregate: one partition per day, so a day can be swapped whole."""
+    columns = ["hour DateTime('UTC')"]
+    columns += [f"{name} LowCardinality(String)" for name in aggregate.dimensions]
+    columns += [f"{part.name} {part.clickhouse_type}" for part in aggregate.parts]
+    key = ", ".join(["hour", *aggregate.dimensions])
+    return (
+        f"CREATE TABLE IF NOT EXISTS {aggregate_name(aggregate, database)} (\n"
+        f"{_INDENT}{_lines(columns)}\n"
+        ")\n"
+        "ENGINE = MergeTree\n"
+        "PARTITION BY toDate(hour)\n"
+        f"ORDER BY ({key})"
     )
 
 
@@ -130,16 +161,40 @@ def recompute_sql(fact: Fact, target_database: str = DATABASE) -> str:
     return f"INSERT INTO {target}\n{_aggregate_select(fact, current)}"
 
 
-def _combination(terms: dict[str, int] | None) -> str:
-    if not terms:
-        return "1"
+def _column(kpi: Kpi, term: Term) -> str:
+    """The column a term is summed from: the part itself when the KPI reads one aggregate."""
+    return term.part if len(kpi.sources) == 1 else f"{term.source}__{term.part}"
+
+
+def _combination(kpi: Kpi, terms: Sequence[Term]) -> str:
     rendered = []
-    for name, coefficient in terms.items():
-        sign = "-" if coefficient < 0 else "+"
-        factor = f"{abs(coefficient)} * " if abs(coefficient) != 1 else ""
-        rendered.append(f"{sign} {factor}sum({name})")
+    for term in terms:
+        sign = "-" if term.coefficient < 0 else "+"
+        factor = f"{abs(term.coefficient)} * " if abs(term.coefficient) != 1 else ""
+        rendered.append(f"{sign} {factor}sum({_column(kpi, term)})")
     text = " ".join(rendered)
     return text[2:] if text.startswith("+ ") else text
+
+
+def _stacked_sources(kpi: Kpi, by: Sequence[str], database: str) -> str:
+    """Every source's rows with the KPI's columns: its own parts, zeros for the others' parts,
+    and the empty key for a breakdown it does not have."""
+    terms = list(dict.fromkeys([*kpi.numerator_terms, *kpi.denominator_terms]))
+    branches = []
+    for name in kpi.sources:
+        source = SOURCES[name]
+        columns = ["hour"]
+        columns += [d if d in source.dimensions else f"'' AS {d}" for d in by]
+        for term in terms:
+            part = SOURCES[term.source].part(term.part)
+            value = term.part if term.source == name else f"to{part.clickhouse_type}(0)"
+            columns.append(f"{value} AS {_column(kpi, term)}")
+        branches.append(
+            f"{_INDENT}SELECT\n"
+            f"{_INDENT * 2}{_lines(columns, 2)}\n"
+            f"{_INDENT}FROM {aggregate_name(source, database)}"
+        )
+    return "(\n" + f"\n{_INDENT}UNION ALL\n".join(branches) + "\n)"
 
 
 @dataclass(frozen=True)
@@ -166,11 +221,10 @@ class KpiQuery:
 
     def sql(self) -> str:
         kpi = self.kpi
-        fact = FACTS[kpi.fact]
         by = [d for d in DIMENSIONS if d in self.by]
         period = _GRAIN_PERIOD.get(self.grain, "CAST(NULL AS Nullable(DateTime('UTC')))")
-        numerator = _combination(dict(kpi.numerator))
-        denominator = _combination(dict(kpi.denominator)) if kpi.denominator else None
+        numerator = _combination(kpi, kpi.numerator_terms)
+        denominator = _combination(kpi, kpi.denominator_terms) if kpi.denominator else None
         outputs = [f"{period} AS period"]
         outputs += [f"nullIf({d}, '') AS {d}" for d in by]
         outputs.append(f"{numerator} AS numerator")
@@ -188,15 +242,22 @@ class KpiQuery:
         return (
             "SELECT\n"
             f"{_INDENT}{_lines(outputs)}\n"
-            f"FROM {aggregate_name(fact, self.database)}\n"
+            f"FROM {self._source(by)}\n"
             + (f"WHERE {filters}\n" if filters else "")
             + f"GROUP BY {group}\n"
             f"HAVING {having}\n"
             f"ORDER BY {order}"
         )
 
+    def _source(self, by: Sequence[str]) -> str:
+        if len(self.kpi.sources) == 1:
+            return aggregate_name(SOURCES[self.kpi.sources[0]], self.database)
+        return _stacked_sources(self.kpi, by, self.database)
+
     def _filters(self) -> str:
-        clauses = []
+        # A measure that lacks a breakdown value (an abandoned call has no agent) is left out of
+        # that breakdown rather than shown under an empty name.
+        clauses = [f"{dimension} != ''" for dimension in DIMENSIONS if dimension in self.by]
         if self.start:
             clauses.append(f"hour >= toDateTime('{self.start.isoformat()}', 'UTC')")
         if self.end:
@@ -246,6 +307,8 @@ def every_statement() -> Iterator[str]:
     for fact in FACTS.values():
         yield aggregate_ddl(fact)
         yield aggregate_view_ddl(fact)
+    for aggregate in DAILY_AGGREGATES.values():
+        yield daily_aggregate_ddl(aggregate)
     for kpi in CATALOG.values():
         for by in _breakdown_sets(kpi):
             for grain in GRAINS:

@@ -114,6 +114,12 @@ class ChangeSql:
             f"CREATE TABLE IF NOT EXISTS {self.changes} (\n"
             f"{self._columns_ddl(CHANGE_COLUMNS)}\n)\n"
             "ENGINE = Null",
+            self.state_view_ddl(),
+        ]
+
+    def state_view_ddl(self) -> str:
+        """The view that keeps the current-state table fed from the change stream."""
+        return (
             f"CREATE MATERIALIZED VIEW IF NOT EXISTS {self.state_view}\n"
             f"TO {self.current}\n"
             "AS SELECT\n"
@@ -121,8 +127,28 @@ class ChangeSql:
             f"FROM {self.changes}\n"
             # An update's old row (-1) is superseded by its new row (+1, newer version); a
             # delete's old row becomes the tombstone that hides the record.
-            "WHERE sign = 1 OR is_deleted = 1",
-        ]
+            "WHERE sign = 1 OR is_deleted = 1"
+        )
+
+    def add_columns(self, names: Iterable[str]) -> list[str]:
+        """Statements that add the table's columns `names` to a warehouse created without them.
+
+        Each column goes in the same place in the four tables as a new warehouse would put it, and
+        the view that feeds the current state is created again, since it lists its columns.
+        """
+        statements = []
+        for relation in (self.current, self.staging, self.pending, self.changes):
+            for name in names:
+                column = self.table.column(name)
+                position = self.table.column_names.index(name)
+                after = self.table.column_names[position - 1]
+                statements.append(
+                    f"ALTER TABLE {relation}\n"
+                    f"ADD COLUMN IF NOT EXISTS `{name}` {column.clickhouse_type} AFTER `{after}`"
+                )
+        statements.append(f"DROP VIEW IF EXISTS {self.state_view}")
+        statements.append(self.state_view_ddl())
+        return statements
 
     def diff(self) -> str:
         """Store the signed rows of batch `{batch:UInt64}` in the pending table.

@@ -15,8 +15,8 @@ record's version: the newest one wins in the current-state tables).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 __all__ = [
@@ -122,6 +122,11 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         """The column names in table order."""
         return tuple(column.name for column in self.columns)
+
+    def without_columns(self, names: Iterable[str]) -> Table:
+        """This table as it was before the columns `names` were added to the contract."""
+        dropped = set(names)
+        return replace(self, columns=tuple(c for c in self.columns if c.name not in dropped))
 
     def column(self, name: str) -> Column:
         """Return the column called `name`, or raise `KeyError` naming the valid columns."""
@@ -231,6 +236,13 @@ _RESPONSES = _table(
     _flag("is_first_response"),
 )
 
+# Measures about an agent rather than a contact have no skill; they are broken down by the agent's
+# skill group and primary channel, which the transform copies from the employee record.
+_AGENT_DIMENSIONS = (
+    _dimension("skill_group", nullable=True, description="the agent's skill group (HRIS)"),
+    _dimension("channel", CHANNELS, nullable=True, description="the agent's primary channel"),
+)
+
 _AGENT_STATES = _table(
     "agent_states",
     ("agent_id", "started_at"),
@@ -239,6 +251,7 @@ _AGENT_STATES = _table(
     _dimension("state", AGENT_STATES),
     _time("started_at"),
     _time("ended_at", nullable=True, description="null while the agent is still in the state"),
+    *_AGENT_DIMENSIONS,
 )
 
 _SCHEDULES = _table(
@@ -249,6 +262,7 @@ _SCHEDULES = _table(
     _dimension("activity", SCHEDULE_ACTIVITIES),
     _time("starts_at"),
     _time("ends_at"),
+    *_AGENT_DIMENSIONS,
 )
 
 _SURVEYS = _table(

@@ -34,7 +34,7 @@ AGENT_STATE_ROWS = [
     {"agent_id": "a2", "state": "break", "started_at": "2026-02-01T10:00:00+02:00",
      "ended_at": "2026-02-01 08:15:00"},
 ]  # fmt: skip
-EXPECTED_AGENT_STATES = [
+_EXPECTED_AGENT_STATE_VALUES = [
     {
         "agent_id": "a1",
         "state": "available",
@@ -59,6 +59,10 @@ EXPECTED_AGENT_STATES = [
         "source": "files",
         "updated_at": LOADED_AT,
     },
+]
+# A file without the optional columns (the agent's skill group and channel) leaves them null.
+EXPECTED_AGENT_STATES = [
+    {**row, "skill_group": None, "channel": None} for row in _EXPECTED_AGENT_STATE_VALUES
 ]
 
 

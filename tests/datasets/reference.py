@@ -4,7 +4,9 @@ The data-set tests read each published file with `csv`, turn every call or answe
 or an `Answer` (their own reading of the raw file, not the converters' output), and compute each
 KPI here from KPIS.md: a measure counts in the period of the event that completes it (offer for
 offered, abandoned, service level and FCR; answer for ASA; end of the contact for handle and
-talk time; submission for surveys). A leg is handled when it was answered by a named agent.
+talk time; submission for surveys). A leg is handled when it was answered, whether or not the
+log names the agent; a leg or an answer without a value for a breakdown is left out of that
+breakdown (an abandoned call has no agent).
 
 Results have the shape of `ccpulse kpi --format json`: one entry per period and breakdown value,
 `(numerator, denominator)`, groups with a zero denominator (or a zero count) left out.
@@ -40,7 +42,7 @@ class Leg:
 
     @property
     def handled(self) -> bool:
-        return self.answered_at is not None and self.agent is not None
+        return self.answered_at is not None
 
     def dimension(self, name: str) -> str | None:
         return {"agent": self.agent, "skill": self.skill}[name]
@@ -138,6 +140,8 @@ def contact_kpis(legs: Sequence[Leg], by: Sequence[str], grain: str) -> dict[str
     is_ratio: dict[str, bool] = {}
     for leg in legs:
         breakdown = tuple(leg.dimension(name) for name in by)
+        if any(value is None or value == "" for value in breakdown):
+            continue
         for moment, kpis in leg_parts(leg).values():
             key = (period_of(moment, grain), *breakdown)
             for kpi_id, (numerator, denominator) in kpis.items():
@@ -171,7 +175,10 @@ def survey_kpi(answers: Sequence[Answer], kpi_id: str, by: Sequence[str], grain:
         parts = _survey_parts(kpi_id, answer)
         if parts is None:
             continue
-        key = (period_of(answer.responded_at, grain), *(answer.dimension(name) for name in by))
+        breakdown = tuple(answer.dimension(name) for name in by)
+        if any(value is None or value == "" for value in breakdown):
+            continue
+        key = (period_of(answer.responded_at, grain), *breakdown)
         items.append((key, parts[0], parts[1]))
     return _sum_parts(items, is_ratio=True)
 

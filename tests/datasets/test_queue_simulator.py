@@ -100,12 +100,6 @@ def test_loading_the_same_file_twice_changes_no_kpi(queue_run: QueueRun) -> None
     assert queue_run.reloaded == queue_run.first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kpi_views/facts.py `_HANDLED` requires agent_id for the `answered` part, so ASA "
-    "leaves out answered calls whose agent the source does not name (KPIS.md: ASA is over "
-    "answered queued contacts)",
-)
 def test_average_speed_of_answer_covers_calls_without_a_named_agent(queue_run: QueueRun) -> None:
     waits = [leg.wait_s for leg in queue_run.legs if leg.answered_at is not None]
     [row] = json.loads(queue_run.asa) or [{"value": math.nan}]

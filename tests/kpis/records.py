@@ -115,18 +115,117 @@ def qa_evaluations(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
     }
 
 
+# States and activities start at a few fixed instants (their key), some late enough that an
+# interval runs past midnight into the next day.
+_INTERVAL_STARTS = (_moment(9 * 60), _moment(22 * 60 + 30), _moment(24 * 60 + 30))
+_AGENT_MEASURE_KEYS = (("tier1", "voice"), ("tier2", "chat"), (None, None))
+
+
+@st.composite
+def agent_states(draw: st.DrawFn, key: tuple[str, dt.datetime]) -> dict[str, Any]:
+    agent_id, started_at = key
+    skill_group, channel = draw(st.sampled_from(_AGENT_MEASURE_KEYS))
+    length_s = draw(st.integers(1, 6 * 3600))
+    return {
+        "agent_id": agent_id,
+        "state": draw(st.sampled_from(("available", "on_contact", "acw", "break", "offline"))),
+        "started_at": started_at,
+        "ended_at": draw(st.sampled_from((None, started_at + dt.timedelta(seconds=length_s)))),
+        "skill_group": skill_group,
+        "channel": channel,
+    }
+
+
+@st.composite
+def schedules(draw: st.DrawFn, key: tuple[str, dt.datetime]) -> dict[str, Any]:
+    agent_id, starts_at = key
+    skill_group, channel = draw(st.sampled_from(_AGENT_MEASURE_KEYS))
+    length_ms = draw(st.integers(1, 8 * 3600)) * 1000 + draw(st.sampled_from((0, 500)))
+    return {
+        "agent_id": agent_id,
+        "activity": draw(st.sampled_from(("on_queue", "break", "lunch", "off", "other"))),
+        "starts_at": starts_at,
+        "ends_at": starts_at + dt.timedelta(milliseconds=length_ms),
+        "skill_group": skill_group,
+        "channel": channel,
+    }
+
+
+@st.composite
+def employees(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
+    return {
+        "agent_id": key[0],
+        "employee_id": None,
+        "email": None,
+        "hired_at": DAY - dt.timedelta(days=30),
+        "terminated_at": None,
+        "termination_voluntary": None,
+        "skill_group": None,
+        "primary_channel": None,
+        "hourly_cost": draw(st.sampled_from((None, 18.5, 31.25))),
+    }
+
+
+@st.composite
+def costs(draw: st.DrawFn, key: tuple[dt.datetime, str, str]) -> dict[str, Any]:
+    period_start, scope, channel = key
+    return {
+        "period_start": period_start,
+        "period_end": period_start + dt.timedelta(days=1),
+        "scope": scope,
+        "channel": channel,
+        "amount": draw(st.integers(0, 100_000)) / 100,
+    }
+
+
+@st.composite
+def customers(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
+    acquired = draw(st.one_of(st.none(), st.integers(0, 60 * 50)))
+    return {
+        "customer_id": key[0],
+        "acquired_at": None if acquired is None else _moment(acquired),
+        "acquisition_channel": draw(st.sampled_from(("PAID_SEARCH", "REFERRALS", None))),
+        "churned_at": None,
+        "segment": None,
+    }
+
+
 GENERATORS = {
     "contacts": contacts,
     "surveys": surveys,
     "responses": responses,
     "qa_evaluations": qa_evaluations,
+    "agent_states": agent_states,
+    "schedules": schedules,
+    "employees": employees,
+    "costs": costs,
+    "customers": customers,
 }
+
+PREFIXED_COLUMN = {"costs": "channel"}
+"""The key column that carries a test's prefix, where it is not the first key column."""
 
 
 def keys(table: str, prefix: str) -> list[tuple[Any, ...]]:
-    """A handful of keys per table, so that operations hit the same records again and again."""
+    """A handful of keys per table, so that operations hit the same records again and again.
+
+    Agent measures use the test's own agents (`<prefix>a0`, and `<prefix>a1` who has an employee
+    record but no schedule), so that adherence and labour cost join states, schedules and
+    employees of one test run only.
+    """
+    agents = [f"{prefix}a{i}" for i in range(2)]
     if table == "contacts":
         return [(f"{prefix}c{i}", leg) for i in range(3) for leg in (1, 2)]
+    if table in ("agent_states", "schedules"):
+        # One agent, so that states and activities of a short run overlap often.
+        return [(agents[0], start) for start in _INTERVAL_STARTS]
+    if table == "employees":
+        return [(agent,) for agent in agents]
+    if table == "costs":
+        return [(DAY, scope, f"{prefix}{scope}") for scope in ("service", "acquisition")] + [
+            (DAY + dt.timedelta(days=1), "service", f"{prefix}service"),
+            (DAY, "service", f"{prefix}other"),
+        ]
     return [(f"{prefix}{table[0]}{i}",) for i in range(4)]
 
 

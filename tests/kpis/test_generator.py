@@ -6,6 +6,7 @@ the diff like any other code change.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -14,19 +15,23 @@ import pytest
 from ccpulse.schema import apply_generated, apply_migrations
 from ccpulse.settings import WarehouseSettings
 from ccpulse.warehouse import Warehouse, open_warehouse
+from ccpulse.windowed import recompute_windowed
 from kpi_views.catalog import CATALOG
-from kpi_views.facts import FACTS
+from kpi_views.facts import DAILY_AGGREGATES, FACTS
 from kpi_views.generator import (
     aggregate_ddl,
     aggregate_view_ddl,
     bi_view_ddl,
     bi_views,
+    daily_aggregate_ddl,
     kpi_query,
     recompute_sql,
 )
-from transforms.changes import every_change_sql
+from kpi_views.windowed import daily_recompute_sql, scratch_ddl, swap_day_sql
+from transforms.changes import change_sql, every_change_sql
 
 GOLDEN = Path(__file__).parent / "golden"
+SWAP_DAY = dt.date(2026, 3, 2)
 UPDATE = os.environ.get("CCPULSE_UPDATE_GOLDEN") == "1"
 
 
@@ -41,12 +46,28 @@ def _generated() -> dict[str, str]:
         statements[f"aggregate_{fact.name}"] = aggregate_ddl(fact)
         statements[f"aggregate_{fact.name}_view"] = aggregate_view_ddl(fact)
         statements[f"aggregate_{fact.name}_recompute"] = recompute_sql(fact)
+    for table in ("agent_states", "schedules"):
+        added = change_sql(table).add_columns(("skill_group", "channel"))
+        for index, statement in enumerate(added):
+            statements[f"change_{table}_add_columns_{index}"] = statement
+    for aggregate in DAILY_AGGREGATES.values():
+        statements[f"daily_{aggregate.name}"] = daily_aggregate_ddl(aggregate)
+        statements[f"daily_{aggregate.name}_scratch"] = scratch_ddl(aggregate)
+        statements[f"daily_{aggregate.name}_recompute"] = daily_recompute_sql(aggregate)
+        statements[f"daily_{aggregate.name}_swap"] = swap_day_sql(aggregate, SWAP_DAY, True)
+        statements[f"daily_{aggregate.name}_drop"] = swap_day_sql(aggregate, SWAP_DAY, False)
     samples = [
         ("service_level", ("channel", "skill"), "hour"),
         ("average_handle_time", ("agent",), "day"),
         ("nps", (), "week"),
         ("employee_satisfaction_score", ("skill_group",), "month"),
         ("contacts_offered", (), "all"),
+        ("occupancy_rate", ("skill_group",), "day"),
+        ("shrinkage", ("agent",), "week"),
+        ("schedule_adherence_rate", ("channel", "agent"), "hour"),
+        ("cost_per_contact", ("channel",), "month"),
+        ("cost_per_acquisition", (), "all"),
+        ("repeat_contact_rate", ("skill",), "day"),
     ]
     for kpi_id, by, grain in samples:
         statements[f"bi_{kpi_id}_{grain}"] = bi_view_ddl(CATALOG[kpi_id], by, grain)
@@ -92,8 +113,6 @@ def test_every_bi_view_exists_and_answers(applied: Warehouse) -> None:
 
 @pytest.mark.parametrize("kpi_id", sorted(CATALOG))
 def test_every_kpi_query_runs_with_a_date_range(applied: Warehouse, kpi_id: str) -> None:
-    import datetime as dt
-
     kpi = CATALOG[kpi_id]
     query = kpi_query(kpi, kpi.breakdowns, "day", dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     applied.rows(query.sql())
@@ -111,3 +130,15 @@ def test_bi_views_read_like_a_table(applied: Warehouse) -> None:
     names = [name for name, _ in columns]
     assert names == ["period", "agent", "numerator", "denominator", "value"]
     assert not any("AggregateFunction" in type_ for _, type_ in columns)
+
+
+def test_every_daily_recomputation_runs(applied: Warehouse) -> None:
+    """Recomputing days with no data runs every windowed statement and leaves nothing behind."""
+    empty_days = [dt.date(2019, 1, 1), dt.date(2019, 1, 2)]
+    result = recompute_windowed(applied, empty_days)
+    assert result.aggregates == tuple(DAILY_AGGREGATES)
+    for aggregate in DAILY_AGGREGATES.values():
+        rows = applied.scalar(
+            f"SELECT count() FROM cc.agg_{aggregate.name} WHERE toYear(hour) = 2019"
+        )
+        assert rows == 0

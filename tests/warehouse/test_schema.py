@@ -26,13 +26,17 @@ def test_apply_creates_the_owned_databases_and_records_the_version(warehouse: Wa
 
 def test_applying_twice_changes_nothing(warehouse: Warehouse) -> None:
     apply_migrations(warehouse)
-    recorded_before = warehouse.rows("SELECT version, checksum FROM ccpulse.schema_migrations")
+    recorded_before = warehouse.rows(
+        "SELECT version, checksum FROM ccpulse.schema_migrations ORDER BY version"
+    )
 
     report = apply_migrations(warehouse)
 
     assert report.applied == []
     assert "up to date" in report.summary()
-    recorded_after = warehouse.rows("SELECT version, checksum FROM ccpulse.schema_migrations")
+    recorded_after = warehouse.rows(
+        "SELECT version, checksum FROM ccpulse.schema_migrations ORDER BY version"
+    )
     assert recorded_after == recorded_before
 
 

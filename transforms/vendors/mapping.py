@@ -72,9 +72,11 @@ def raw_table(vendor: str, table: str) -> str:
 def mappings_for(vendor: str) -> list[VendorMapping]:
     """The mappings of one vendor (none for a vendor whose records map to no fact yet)."""
     from transforms.vendors import (
+        assembled,
         bamboohr,
         delighted,
         genesys,
+        hubspot,
         intercom,
         zendesk,
         zendesk_qa,
@@ -82,6 +84,8 @@ def mappings_for(vendor: str) -> list[VendorMapping]:
 
     registry = {
         "bamboohr": bamboohr.MAPPINGS,
+        "assembled": assembled.MAPPINGS,
+        "hubspot": hubspot.MAPPINGS,
         "genesys": genesys.MAPPINGS,
         "intercom": intercom.MAPPINGS,
         "zendesk": zendesk.MAPPINGS,

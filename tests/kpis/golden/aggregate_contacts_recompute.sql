@@ -36,17 +36,17 @@ FROM (
         if(anchor.1 = 'offered', toFloat64(ifNull(if(direction = 'inbound' AND abandoned = 1, wait_s, 0), 0)), 0) AS part_abandon_wait_s,
         if(anchor.1 = 'offered', toInt64(ifNull(direction = 'inbound' AND answered_at IS NOT NULL, 0)), 0) AS part_answered_of_offered,
         if(anchor.1 = 'offered', toInt64(ifNull(direction = 'inbound' AND answered_at IS NOT NULL AND wait_s <= 20, 0)), 0) AS part_answered_in_threshold,
-        if(anchor.1 = 'answered', toInt64(ifNull(direction = 'inbound' AND answered_at IS NOT NULL AND agent_id IS NOT NULL, 0)), 0) AS part_answered,
-        if(anchor.1 = 'answered', toFloat64(ifNull(if(direction = 'inbound' AND answered_at IS NOT NULL AND agent_id IS NOT NULL, wait_s, 0), 0)), 0) AS part_answer_wait_s,
-        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND agent_id IS NOT NULL, 0)), 0) AS part_handled,
-        if(anchor.1 = 'completed', toFloat64(ifNull(if(answered_at IS NOT NULL AND agent_id IS NOT NULL, talk_s, 0), 0)), 0) AS part_talk_s,
-        if(anchor.1 = 'completed', toFloat64(ifNull(if(answered_at IS NOT NULL AND agent_id IS NOT NULL, hold_s, 0), 0)), 0) AS part_hold_s,
-        if(anchor.1 = 'completed', toFloat64(ifNull(if(answered_at IS NOT NULL AND agent_id IS NOT NULL, acw_s, 0), 0)), 0) AS part_acw_s,
-        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND agent_id IS NOT NULL AND hold_s > 0, 0)), 0) AS part_held,
-        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND agent_id IS NOT NULL AND transferred = 1, 0)), 0) AS part_transferred,
-        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND agent_id IS NOT NULL AND escalated = 1, 0)), 0) AS part_escalated,
-        if(anchor.1 = 'offered', toInt64(ifNull(answered_at IS NOT NULL AND agent_id IS NOT NULL AND direction = 'inbound' AND leg = 1 AND resolved_first_contact IS NOT NULL, 0)), 0) AS part_fcr_known,
-        if(anchor.1 = 'offered', toInt64(ifNull(answered_at IS NOT NULL AND agent_id IS NOT NULL AND direction = 'inbound' AND leg = 1 AND resolved_first_contact = 1, 0)), 0) AS part_fcr_resolved
+        if(anchor.1 = 'answered', toInt64(ifNull(direction = 'inbound' AND answered_at IS NOT NULL, 0)), 0) AS part_answered,
+        if(anchor.1 = 'answered', toFloat64(ifNull(if(direction = 'inbound' AND answered_at IS NOT NULL, wait_s, 0), 0)), 0) AS part_answer_wait_s,
+        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL, 0)), 0) AS part_handled,
+        if(anchor.1 = 'completed', toFloat64(ifNull(if(answered_at IS NOT NULL, talk_s, 0), 0)), 0) AS part_talk_s,
+        if(anchor.1 = 'completed', toFloat64(ifNull(if(answered_at IS NOT NULL, hold_s, 0), 0)), 0) AS part_hold_s,
+        if(anchor.1 = 'completed', toFloat64(ifNull(if(answered_at IS NOT NULL, acw_s, 0), 0)), 0) AS part_acw_s,
+        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND hold_s > 0, 0)), 0) AS part_held,
+        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND transferred = 1, 0)), 0) AS part_transferred,
+        if(anchor.1 = 'completed', toInt64(ifNull(answered_at IS NOT NULL AND escalated = 1, 0)), 0) AS part_escalated,
+        if(anchor.1 = 'offered', toInt64(ifNull(answered_at IS NOT NULL AND direction = 'inbound' AND leg = 1 AND resolved_first_contact IS NOT NULL, 0)), 0) AS part_fcr_known,
+        if(anchor.1 = 'offered', toInt64(ifNull(answered_at IS NOT NULL AND direction = 'inbound' AND leg = 1 AND resolved_first_contact = 1, 0)), 0) AS part_fcr_resolved
     FROM (SELECT *, toInt8(1) AS sign FROM `cc`.`contacts` FINAL)
     ARRAY JOIN [('offered', offered_at), ('answered', answered_at), ('completed', if(ended_at IS NULL, NULL, ended_at + toIntervalMillisecond(round(acw_s * 1000))))] AS anchor
     WHERE anchor.2 IS NOT NULL AND (1)

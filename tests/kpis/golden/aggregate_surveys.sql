@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS `cc`.`agg_surveys` (
     agent LowCardinality(String),
     csat_valid Int64,
     csat_top_two Int64,
+    csat_scored Int64,
     csat_score Float64,
     nps_valid Int64,
     nps_promoters Int64,

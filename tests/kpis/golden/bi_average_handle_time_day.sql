@@ -6,6 +6,7 @@ AS SELECT
     sum(handled) AS denominator,
     1.0 * numerator / denominator AS value
 FROM `cc`.`agg_contacts`
+WHERE agent != ''
 GROUP BY period, agent
 HAVING denominator > 0
 ORDER BY period, agent

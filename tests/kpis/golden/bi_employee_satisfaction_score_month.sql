@@ -6,6 +6,7 @@ AS SELECT
     sum(esat_valid) AS denominator,
     100.0 * numerator / denominator AS value
 FROM `cc`.`agg_surveys`
+WHERE skill_group != ''
 GROUP BY period, skill_group
 HAVING denominator > 0 AND denominator >= 5
 ORDER BY period, skill_group

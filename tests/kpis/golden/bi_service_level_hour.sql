@@ -7,6 +7,7 @@ AS SELECT
     sum(answered_of_offered) + sum(abandoned) - sum(abandoned_short) AS denominator,
     100.0 * numerator / denominator AS value
 FROM `cc`.`agg_contacts`
+WHERE channel != '' AND skill != ''
 GROUP BY period, channel, skill
 HAVING denominator > 0
 ORDER BY period, channel, skill

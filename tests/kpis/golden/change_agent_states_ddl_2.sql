@@ -3,6 +3,8 @@ CREATE TABLE IF NOT EXISTS `cc`.`agent_states_pending` (
     `state` LowCardinality(String),
     `started_at` DateTime64(3, 'UTC'),
     `ended_at` Nullable(DateTime64(3, 'UTC')),
+    `skill_group` LowCardinality(Nullable(String)),
+    `channel` LowCardinality(Nullable(String)),
     `source` LowCardinality(String),
     `updated_at` DateTime64(3, 'UTC'),
     `sign` Int8,

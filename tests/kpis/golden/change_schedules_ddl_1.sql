@@ -3,6 +3,8 @@ CREATE TABLE IF NOT EXISTS `cc`.`schedules_staging` (
     `activity` LowCardinality(String),
     `starts_at` DateTime64(3, 'UTC'),
     `ends_at` DateTime64(3, 'UTC'),
+    `skill_group` LowCardinality(Nullable(String)),
+    `channel` LowCardinality(Nullable(String)),
     `source` LowCardinality(String),
     `updated_at` DateTime64(3, 'UTC'),
     `is_deleted` UInt8,

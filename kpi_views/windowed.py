@@ -1,0 +1,273 @@
+"""SQL that recomputes the daily aggregates from the current-state tables, for chosen days.
+
+Schedule adherence intersects two timelines (what was scheduled, what the agent did), labour cost
+multiplies schedules by the employee's hourly cost, and a repeat contact depends on the customer's
+earlier contacts: none is a sum over single rows of one change stream, so no materialized view
+keeps them. Instead each is recomputed for the days a batch touched, into a scratch table, and
+each day's partition is then swapped into the live aggregate with `REPLACE PARTITION` (one atomic
+step per day). A day is the UTC day a scheduled
+activity starts on (an activity counts, whole, at the hour it starts, as states do in the fact
+aggregates) or the day a contact was offered.
+
+Every statement takes the days as the parameter `{days:Array(Date)}`. `ccpulse.windowed` runs
+them; `days_touched` and `contact_days_touched` say which days a change can affect (times are
+UTC, as in the unified model).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+
+from kpi_views.catalog import ADHERENT_STATES
+from kpi_views.facts import (
+    DAILY_AGGREGATES,
+    REPEAT_WINDOW_DAYS,
+    UNPAID_ACTIVITIES,
+    DailyAggregate,
+    interval_seconds,
+)
+from kpi_views.generator import aggregate_name, daily_aggregate_ddl
+from transforms.unified_model import DATABASE
+
+__all__ = [
+    "MAX_ACTIVITY_DAYS",
+    "contact_days_touched",
+    "daily_recompute_sql",
+    "days_touched",
+    "recompute_days_sql",
+    "scratch_days_sql",
+    "scratch_ddl",
+    "scratch_name",
+    "swap_day_sql",
+]
+
+_INDENT = "    "
+SCRATCH_SUFFIX = "_recompute"
+MAX_ACTIVITY_DAYS = 1
+"""Whole days a scheduled activity may last past its start day (a night shift's block)."""
+
+
+def scratch_name(aggregate: DailyAggregate) -> str:
+    """The table a recomputation is written to before its days are swapped in."""
+    return f"`{DATABASE}`.`agg_{aggregate.name}{SCRATCH_SUFFIX}`"
+
+
+def scratch_ddl(aggregate: DailyAggregate) -> str:
+    """The scratch table: the live aggregate's structure, so partitions can be swapped."""
+    live = daily_aggregate_ddl(aggregate)
+    return live.replace(aggregate_name(aggregate), scratch_name(aggregate), 1)
+
+
+def _quoted(values: Iterable[str]) -> str:
+    return ", ".join(f"'{value}'" for value in sorted(values))
+
+
+def _blocks(condition: str) -> str:
+    """Scheduled activities starting on the requested days, with their breakdown keys."""
+    return (
+        "SELECT\n"
+        f"{_INDENT * 3}agent_id,\n"
+        f"{_INDENT * 3}activity,\n"
+        f"{_INDENT * 3}starts_at,\n"
+        f"{_INDENT * 3}ends_at,\n"
+        f"{_INDENT * 3}ifNull(channel, '') AS channel,\n"
+        f"{_INDENT * 3}ifNull(skill_group, '') AS skill_group\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`schedules` FINAL\n"
+        f"{_INDENT * 2}WHERE toDate(starts_at) IN {{days:Array(Date)}}\n"
+        f"{_INDENT * 2}AND {condition}"
+    )
+
+
+def _adherent_pairs() -> str:
+    pairs = [
+        f"('{activity}', '{state}')"
+        for activity, states in sorted(ADHERENT_STATES.items())
+        for state in sorted(states)
+    ]
+    return ", ".join(pairs)
+
+
+def adherence_sql(into: str) -> str:
+    """Scheduled and adherent seconds of every mapped activity starting on the days.
+
+    A state counts once it has ended; the seconds it overlaps an activity count when the state is
+    one that `ADHERENT_STATES` maps to that activity.
+    """
+    overlap_ms = (
+        "least(toUnixTimestamp64Milli(blocks.ends_at), toUnixTimestamp64Milli(states.ended_at))"
+        " - greatest(toUnixTimestamp64Milli(blocks.starts_at), "
+        "toUnixTimestamp64Milli(states.started_at))"
+    )
+    return (
+        f"INSERT INTO {into}\n"
+        "WITH\n"
+        f"{_INDENT}blocks AS (\n"
+        f"{_INDENT * 2}{_blocks(f'activity IN ({_quoted(ADHERENT_STATES)})')}\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}states AS (\n"
+        f"{_INDENT * 2}SELECT agent_id, state, started_at, ended_at\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`agent_states` FINAL\n"
+        f"{_INDENT * 2}WHERE ended_at IS NOT NULL\n"
+        f"{_INDENT * 2}AND agent_id IN (SELECT agent_id FROM blocks)\n"
+        f"{_INDENT * 2}AND ended_at > (SELECT min(starts_at) FROM blocks)\n"
+        f"{_INDENT * 2}AND started_at < (SELECT max(ends_at) FROM blocks)\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}matched AS (\n"
+        f"{_INDENT * 2}SELECT\n"
+        f"{_INDENT * 3}blocks.agent_id AS agent_id,\n"
+        f"{_INDENT * 3}blocks.starts_at AS starts_at,\n"
+        f"{_INDENT * 3}sum({overlap_ms}) AS adherent_ms\n"
+        f"{_INDENT * 2}FROM blocks\n"
+        f"{_INDENT * 2}INNER JOIN states ON states.agent_id = blocks.agent_id\n"
+        f"{_INDENT * 2}WHERE (blocks.activity, states.state) IN ({_adherent_pairs()})\n"
+        f"{_INDENT * 2}AND states.started_at < blocks.ends_at\n"
+        f"{_INDENT * 2}AND states.ended_at > blocks.starts_at\n"
+        f"{_INDENT * 2}GROUP BY agent_id, starts_at\n"
+        f"{_INDENT})\n"
+        "SELECT\n"
+        f"{_INDENT}toStartOfHour(blocks.starts_at) AS hour,\n"
+        f"{_INDENT}blocks.channel AS channel,\n"
+        f"{_INDENT}blocks.skill_group AS skill_group,\n"
+        f"{_INDENT}blocks.agent_id AS agent,\n"
+        f"{_INDENT}sum({interval_seconds('blocks.starts_at', 'blocks.ends_at')}) AS scheduled_s,\n"
+        f"{_INDENT}sum(matched.adherent_ms / 1000) AS adherent_s\n"
+        "FROM blocks\n"
+        "LEFT JOIN matched USING (agent_id, starts_at)\n"
+        "GROUP BY hour, channel, skill_group, agent\n"
+        # Unmatched activities must read as 0 adherent seconds, not null.
+        "SETTINGS join_use_nulls = 0"
+    )
+
+
+def labour_sql(into: str) -> str:
+    """Labour cost of the paid activities starting on the days: hours x the hourly cost.
+
+    An agent without an employee record, or without an hourly cost, adds no labour cost.
+    """
+    hours = f"{interval_seconds('blocks.starts_at', 'blocks.ends_at')} / 3600"
+    blocks = _blocks(f"activity NOT IN ({_quoted(UNPAID_ACTIVITIES)})")
+    return (
+        f"INSERT INTO {into}\n"
+        "WITH\n"
+        f"{_INDENT}blocks AS (\n"
+        f"{_INDENT * 2}{blocks}\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}employees AS (\n"
+        f"{_INDENT * 2}SELECT agent_id, hourly_cost\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`employees` FINAL\n"
+        f"{_INDENT * 2}WHERE hourly_cost IS NOT NULL\n"
+        f"{_INDENT * 2}AND agent_id IN (SELECT agent_id FROM blocks)\n"
+        f"{_INDENT})\n"
+        "SELECT\n"
+        f"{_INDENT}toStartOfHour(blocks.starts_at) AS hour,\n"
+        f"{_INDENT}blocks.channel AS channel,\n"
+        f"{_INDENT}blocks.skill_group AS skill_group,\n"
+        f"{_INDENT}blocks.agent_id AS agent,\n"
+        f"{_INDENT}sum({hours} * employees.hourly_cost) AS labour_cost\n"
+        "FROM blocks\n"
+        "INNER JOIN employees ON employees.agent_id = blocks.agent_id\n"
+        "GROUP BY hour, channel, skill_group, agent"
+    )
+
+
+def scratch_days_sql(aggregate: DailyAggregate) -> str:
+    """The days the scratch table holds rows for (a recomputed day may have none)."""
+    return f"SELECT DISTINCT toDate(hour) FROM {scratch_name(aggregate)}"
+
+
+def swap_day_sql(aggregate: DailyAggregate, day: dt.date, recomputed: bool) -> str:
+    """Put a recomputed day in place: its scratch partition, or nothing if it has no rows.
+
+    `REPLACE PARTITION` from a source without the partition is refused by newer servers and
+    silently empties the target on older ones, so an empty day is dropped explicitly instead.
+    """
+    partition = f"'{day.isoformat()}'"
+    live = aggregate_name(aggregate)
+    if recomputed:
+        return f"ALTER TABLE {live}\nREPLACE PARTITION {partition} FROM {scratch_name(aggregate)}"
+    return f"ALTER TABLE {live}\nDROP PARTITION {partition}"
+
+
+def repeats_sql(into: str) -> str:
+    """Inbound contacts offered on the days, and those preceded by another inbound contact of
+    the same customer in the `REPEAT_WINDOW_DAYS` before (a contact is its first leg)."""
+    window = f"toIntervalDay({REPEAT_WINDOW_DAYS})"
+    inbound = "leg = 1 AND direction = 'inbound'"
+    return (
+        f"INSERT INTO {into}\n"
+        "WITH\n"
+        f"{_INDENT}contacts AS (\n"
+        f"{_INDENT * 2}SELECT\n"
+        f"{_INDENT * 3}contact_id,\n"
+        f"{_INDENT * 3}customer_id,\n"
+        f"{_INDENT * 3}offered_at,\n"
+        f"{_INDENT * 3}channel,\n"
+        f"{_INDENT * 3}ifNull(skill, '') AS skill,\n"
+        f"{_INDENT * 3}ifNull(skill_group, '') AS skill_group,\n"
+        f"{_INDENT * 3}ifNull(agent_id, '') AS agent\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"{_INDENT * 2}WHERE toDate(offered_at) IN {{days:Array(Date)}}\n"
+        f"{_INDENT * 2}AND {inbound}\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}earlier AS (\n"
+        f"{_INDENT * 2}SELECT customer_id, offered_at\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"{_INDENT * 2}WHERE {inbound}\n"
+        f"{_INDENT * 2}AND customer_id IN (SELECT customer_id FROM contacts)\n"
+        f"{_INDENT * 2}AND offered_at >= (SELECT min(offered_at) FROM contacts) - {window}\n"
+        f"{_INDENT * 2}AND offered_at < (SELECT max(offered_at) FROM contacts)\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}repeats AS (\n"
+        f"{_INDENT * 2}SELECT DISTINCT contacts.contact_id AS contact_id\n"
+        f"{_INDENT * 2}FROM contacts\n"
+        f"{_INDENT * 2}INNER JOIN earlier ON earlier.customer_id = contacts.customer_id\n"
+        f"{_INDENT * 2}WHERE earlier.offered_at >= contacts.offered_at - {window}\n"
+        f"{_INDENT * 2}AND earlier.offered_at < contacts.offered_at\n"
+        f"{_INDENT})\n"
+        "SELECT\n"
+        f"{_INDENT}toStartOfHour(offered_at) AS hour,\n"
+        f"{_INDENT}channel,\n"
+        f"{_INDENT}skill,\n"
+        f"{_INDENT}skill_group,\n"
+        f"{_INDENT}agent,\n"
+        f"{_INDENT}count() AS inbound_contacts,\n"
+        f"{_INDENT}countIf(contact_id IN (SELECT contact_id FROM repeats)) AS repeat_contacts\n"
+        "FROM contacts\n"
+        "GROUP BY hour, channel, skill, skill_group, agent"
+    )
+
+
+_RECOMPUTE: dict[str, Callable[[str], str]] = {
+    "adherence": adherence_sql,
+    "labour": labour_sql,
+    "repeats": repeats_sql,
+}
+
+
+def daily_recompute_sql(aggregate: DailyAggregate, into: str | None = None) -> str:
+    """INSERT of `aggregate`'s rows for the days `{days:Array(Date)}` into `into` (by default its
+    scratch table; a check may rebuild it elsewhere and compare)."""
+    return _RECOMPUTE[aggregate.name](into or scratch_name(aggregate))
+
+
+def recompute_days_sql() -> Iterator[tuple[DailyAggregate, str]]:
+    """(aggregate, INSERT into its scratch table) of every daily aggregate."""
+    for aggregate in DAILY_AGGREGATES.values():
+        yield aggregate, daily_recompute_sql(aggregate)
+
+
+def contact_days_touched(offered_at: dt.datetime) -> list[dt.date]:
+    """The days whose repeat contacts a changed contact (old or new version) can change: its own
+    and those of the window after it."""
+    first = offered_at.date()
+    return [first + dt.timedelta(days=n) for n in range(REPEAT_WINDOW_DAYS + 1)]
+
+
+def days_touched(start: dt.datetime, end: dt.datetime | None) -> list[dt.date]:
+    """The days whose daily aggregates a changed interval (a state or a scheduled activity,
+    old or new version) can change: from the earliest start day of an activity it can overlap to
+    the day it ends (its start day while it is open)."""
+    last = (end or start).date()
+    first = start.date() - dt.timedelta(days=MAX_ACTIVITY_DAYS)
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]

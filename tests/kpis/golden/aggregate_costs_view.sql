@@ -1,0 +1,19 @@
+CREATE MATERIALIZED VIEW IF NOT EXISTS `cc`.`agg_costs_mv`
+TO `cc`.`agg_costs`
+AS SELECT
+    anchor_hour AS hour,
+    dim_channel AS channel,
+    sum(sign * part_service_cost) AS service_cost,
+    sum(sign * part_acquisition_cost) AS acquisition_cost
+FROM (
+    SELECT
+        toStartOfHour(anchor.2) AS anchor_hour,
+        sign,
+        channel AS dim_channel,
+        if(anchor.1 = 'period', toFloat64(ifNull(if(scope = 'service', amount, 0), 0)), 0) AS part_service_cost,
+        if(anchor.1 = 'period', toFloat64(ifNull(if(scope = 'acquisition', amount, 0), 0)), 0) AS part_acquisition_cost
+    FROM `cc`.`costs_changes`
+    ARRAY JOIN [('period', period_start)] AS anchor
+    WHERE anchor.2 IS NOT NULL AND (1)
+)
+GROUP BY hour, channel

@@ -1,0 +1,22 @@
+CREATE OR REPLACE VIEW `kpi`.`cost_per_acquisition_all`
+AS SELECT
+    CAST(NULL AS Nullable(DateTime('UTC'))) AS period,
+    sum(costs__acquisition_cost) AS numerator,
+    sum(customers__acquired) AS denominator,
+    1.0 * numerator / denominator AS value
+FROM (
+    SELECT
+        hour,
+        acquisition_cost AS costs__acquisition_cost,
+        toInt64(0) AS customers__acquired
+    FROM `cc`.`agg_costs`
+    UNION ALL
+    SELECT
+        hour,
+        toFloat64(0) AS costs__acquisition_cost,
+        acquired AS customers__acquired
+    FROM `cc`.`agg_customers`
+)
+GROUP BY period
+HAVING denominator > 0
+ORDER BY period

@@ -1,0 +1,36 @@
+CREATE OR REPLACE VIEW `kpi`.`cost_per_contact_by_channel_month`
+AS SELECT
+    toDateTime(toStartOfMonth(hour), 'UTC') AS period,
+    nullIf(channel, '') AS channel,
+    sum(labour__labour_cost) + sum(costs__service_cost) AS numerator,
+    sum(contacts__handled) AS denominator,
+    1.0 * numerator / denominator AS value
+FROM (
+    SELECT
+        hour,
+        channel,
+        labour_cost AS labour__labour_cost,
+        toFloat64(0) AS costs__service_cost,
+        toInt64(0) AS contacts__handled
+    FROM `cc`.`agg_labour`
+    UNION ALL
+    SELECT
+        hour,
+        channel,
+        toFloat64(0) AS labour__labour_cost,
+        service_cost AS costs__service_cost,
+        toInt64(0) AS contacts__handled
+    FROM `cc`.`agg_costs`
+    UNION ALL
+    SELECT
+        hour,
+        channel,
+        toFloat64(0) AS labour__labour_cost,
+        toFloat64(0) AS costs__service_cost,
+        handled AS contacts__handled
+    FROM `cc`.`agg_contacts`
+)
+WHERE channel != ''
+GROUP BY period, channel
+HAVING denominator > 0
+ORDER BY period, channel

@@ -1,0 +1,1 @@
+DROP VIEW IF EXISTS `cc`.`agent_states_state_mv`

@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`schedules_changes`
+ADD COLUMN IF NOT EXISTS `skill_group` LowCardinality(Nullable(String)) AFTER `ends_at`

@@ -1,0 +1,1 @@
+DROP VIEW IF EXISTS `cc`.`schedules_state_mv`

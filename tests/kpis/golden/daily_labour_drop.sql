@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_labour`
+DROP PARTITION '2026-03-02'

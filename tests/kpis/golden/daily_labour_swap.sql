@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_labour`
+REPLACE PARTITION '2026-03-02' FROM `cc`.`agg_labour_recompute`
