@@ -1,5 +1,5 @@
-"""A `ccpulse run` killed mid-extraction and run again ends with the same raw tables as one that
-was never interrupted.
+"""For every vendor, a `ccpulse run` killed mid-extraction and run again ends with the same raw
+tables as one that was never interrupted.
 
 Real processes: a sandbox server on loopback (slowed down, so the kill lands mid-run), and
 `ccpulse run` in its own process with its own embedded warehouse, killed with SIGKILL once the
@@ -22,8 +22,20 @@ import pytest
 
 from tests.conftest import run_ccpulse
 
-VENDOR = "zendesk"
-WORLD = ["--seed", "3", "--days", "2", "--contacts-per-day", "150"]
+VENDORS = (
+    "genesys",
+    "intercom",
+    "zendesk",
+    "delighted",
+    "hubspot",
+    "bamboohr",
+    "assembled",
+    "zendesk_qa",
+)
+# Systems of record keep their history before the sandbox's first day.
+HISTORY_VENDORS = ("hubspot", "bamboohr")
+WORLD = ["--seed", "3", "--days", "2", "--contacts-per-day", "100"]
+SLOW_ANSWER_S = 2.0
 
 
 def _free_port() -> int:
@@ -86,44 +98,60 @@ def _environment(port: int, warehouse: Path) -> dict[str, str]:
         check=True,
     ).stdout.splitlines()
     env = dict(line.split("=", 1) for line in lines if "=" in line)
-    env["SOURCES__ZENDESK__START_DATE"] = "2026-01-05T00:00:00Z"
+    for vendor in VENDORS:
+        if vendor not in HISTORY_VENDORS:
+            env[f"SOURCES__{vendor.upper()}__START_DATE"] = "2026-01-05T00:00:00Z"
+    env["SOURCES__GENESYS__QUERY_WINDOW_HOURS"] = "168"
     env["CCPULSE_WAREHOUSE"] = f"chdb://{warehouse}"
     return env
 
 
-def _raw_snapshot(env: dict[str, str], cwd: Path) -> dict[str, list]:
-    tables = {}
-    for table, key in (("tickets", "id"), ("ticket_events", "id"), ("satisfaction_ratings", "id")):
-        done = run_ccpulse(
-            "sql",
-            f"SELECT * EXCEPT (_dlt_load_id, _dlt_id) FROM raw.raw_{VENDOR}___{table} "
-            f"ORDER BY {key}",
-            "--format",
-            "json",
-            env=env,
-            cwd=cwd,
+def _sql(env: dict[str, str], cwd: Path, query: str) -> list[dict]:
+    done = run_ccpulse("sql", query, "--format", "json", env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def _raw_snapshot(vendor: str, env: dict[str, str], cwd: Path) -> dict[str, list]:
+    """Every raw table of the vendor, rows sorted, without dlt's per-load bookkeeping."""
+    names = _sql(
+        env,
+        cwd,
+        "SELECT name FROM system.tables WHERE database = 'raw' "
+        f"AND startsWith(name, 'raw_{vendor}___') AND NOT startsWith(name, 'raw_{vendor}____') "
+        "AND NOT endsWith(name, 'dlt_sentinel_table')",
+    )
+    return {
+        row["name"]: _sql(
+            env,
+            cwd,
+            f"SELECT * EXCEPT (_dlt_load_id, _dlt_id) FROM raw.`{row['name']}` ORDER BY ALL",
         )
-        assert done.returncode == 0, done.stderr
-        tables[table] = json.loads(done.stdout)
-    return tables
+        for row in names
+    }
 
 
 @pytest.mark.slow
-def test_a_killed_run_rerun_equals_an_uninterrupted_run(sandbox_port: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_killed_run_rerun_equals_an_uninterrupted_run(
+    sandbox_port: int, tmp_path: Path, vendor: str
+) -> None:
     whole_dir, killed_dir = tmp_path / "whole", tmp_path / "killed"
     whole_dir.mkdir()
     killed_dir.mkdir()
     whole_env = _environment(sandbox_port, whole_dir / "wh")
     killed_env = _environment(sandbox_port, killed_dir / "wh")
 
-    uninterrupted = run_ccpulse("run", "--sources", VENDOR, env=whole_env, cwd=whole_dir)
+    uninterrupted = run_ccpulse("run", "--sources", vendor, env=whole_env, cwd=whole_dir)
     assert uninterrupted.returncode == 0, uninterrupted.stderr
 
     # Slow every answer so that the run is surely still extracting when it is killed.
-    _post(sandbox_port, "/_sandbox/faults", {VENDOR: {"slow": 1.0, "slow_seconds": 0.3}})
+    prefix = vendor.replace("_", "-")
+    slow = {"slow": 1.0, "slow_seconds": SLOW_ANSWER_S}
+    _post(sandbox_port, "/_sandbox/faults", {prefix: slow})
     try:
         victim = subprocess.Popen(
-            [sys.executable, "-m", "ccpulse.cli", "run", "--sources", VENDOR],
+            [sys.executable, "-m", "ccpulse.cli", "run", "--sources", vendor],
             env={**os.environ, **killed_env},
             cwd=killed_dir,
             stdout=subprocess.DEVNULL,
@@ -136,9 +164,11 @@ def test_a_killed_run_rerun_equals_an_uninterrupted_run(sandbox_port: int, tmp_p
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
     finally:
-        _post(sandbox_port, "/_sandbox/faults", {VENDOR: {}})
+        _post(sandbox_port, "/_sandbox/faults", {prefix: {}})
 
-    rerun = run_ccpulse("run", "--sources", VENDOR, env=killed_env, cwd=killed_dir)
+    rerun = run_ccpulse("run", "--sources", vendor, env=killed_env, cwd=killed_dir)
 
     assert rerun.returncode == 0, rerun.stderr
-    assert _raw_snapshot(killed_env, killed_dir) == _raw_snapshot(whole_env, whole_dir)
+    expected = _raw_snapshot(vendor, whole_env, whole_dir)
+    assert expected, f"the uninterrupted {vendor} run loaded nothing"
+    assert _raw_snapshot(vendor, killed_env, killed_dir) == expected
