@@ -17,7 +17,7 @@ import dlt
 from ccpulse.changes import BatchResult, apply_select
 from ccpulse.destination import RAW_DATABASE
 from ccpulse.destination import warehouse as warehouse_destination
-from ccpulse.identifiers import quote_identifier
+from ccpulse.identifiers import checked_load_id, quote_identifier
 from ccpulse.loading import LoadSummary, run_pipeline
 from ccpulse.warehouse import Warehouse
 from connectors.files import ColumnMapping, files_source
@@ -76,7 +76,7 @@ def load_files(
     columns = ", ".join(quote_identifier(name) for name in spec.column_names)
     select = (
         f"SELECT {columns}, toUInt8(0) AS is_deleted FROM {raw_table} "
-        f"WHERE _dlt_load_id = '{_checked_load_id(load_id)}'"
+        f"WHERE _dlt_load_id = '{checked_load_id(load_id)}'"
     )
     batch = apply_select(warehouse, spec.name, select)
     result = FilesLoad(summary, batch)
@@ -87,10 +87,3 @@ def load_files(
 def default_pipelines_dir() -> Path:
     """dlt's working folders: beside the embedded warehouse, under the working directory."""
     return Path.cwd() / ".ccpulse" / "pipelines"
-
-
-def _checked_load_id(load_id: str) -> str:
-    # dlt load ids are decimal time stamps; anything else must not reach the statement.
-    if not load_id.replace(".", "", 1).isdigit():
-        raise ValueError(f"unexpected dlt load id `{load_id}`")
-    return load_id

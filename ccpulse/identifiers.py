@@ -13,7 +13,13 @@ import re
 
 from ccpulse.errors import IdentifierError
 
-__all__ = ["qualified_name", "quote_identifier", "string_literal", "validate_identifier"]
+__all__ = [
+    "checked_load_id",
+    "qualified_name",
+    "quote_identifier",
+    "string_literal",
+    "validate_identifier",
+]
 
 # Letters, digits and underscores, not starting with a digit: what dlt's snake_case naming
 # produces and what every name of the unified model uses. Anything else is refused rather than
@@ -46,3 +52,13 @@ def string_literal(text: str) -> str:
     """Return `text` as a single-quoted ClickHouse string literal, escaped."""
     escaped = text.replace("\\", "\\\\").replace("'", "\\'")
     return f"'{escaped}'"
+
+
+def checked_load_id(load_id: str) -> str:
+    """Return a dlt load id unchanged if it is a plain decimal time stamp, as dlt writes them.
+
+    Load ids are written into the transforms' SQL; anything else must not reach a statement.
+    """
+    if not load_id.replace(".", "", 1).isdigit():
+        raise IdentifierError(f"unexpected dlt load id `{load_id}`")
+    return load_id

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ccpulse.changes import apply_select
-from ccpulse.identifiers import qualified_name, quote_identifier
+from ccpulse.identifiers import checked_load_id, qualified_name, quote_identifier
 from ccpulse.warehouse import Warehouse
 from transforms.unified_model import table as unified_table
 from transforms.vendors import VendorMapping, mappings_for
@@ -76,32 +76,24 @@ def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
 
 def _pending_loads(warehouse: Warehouse, vendor: str) -> list[str]:
     loads = qualified_name("raw", f"raw_{vendor}____dlt_loads")
-    exists = warehouse.scalar(
-        "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
-        {"name": f"raw_{vendor}____dlt_loads"},
-    )
-    if not exists:
+    if not _raw_exists(warehouse, f"raw_{vendor}____dlt_loads"):
         return []
     rows = warehouse.rows(
         f"SELECT load_id FROM {loads} WHERE status = 0 AND load_id NOT IN "
         f"(SELECT load_id FROM {_DONE} WHERE vendor = {{vendor:String}}) ORDER BY load_id",
         {"vendor": vendor},
     )
-    return [_checked_load_id(str(row[0])) for row in rows]
+    return [checked_load_id(str(row[0])) for row in rows]
 
 
 def _has_rows(warehouse: Warehouse, mapping: VendorMapping, load_id: str) -> bool:
     for raw in mapping.reads:
         name = f"raw_{mapping.vendor}___{raw}"
-        exists = warehouse.scalar(
-            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
-            {"name": name},
-        )
         in_load = (
             f"SELECT count() FROM {qualified_name('raw', name)} "
             "WHERE _dlt_load_id = {load:String}"
         )
-        if exists and warehouse.scalar(in_load, {"load": load_id}):
+        if _raw_exists(warehouse, name) and warehouse.scalar(in_load, {"load": load_id}):
             return True
     return False
 
@@ -149,16 +141,23 @@ def _apply_mapping(
 def _add_optional_columns(warehouse: Warehouse, mapping: VendorMapping) -> None:
     for raw, columns in mapping.optional_columns.items():
         name = f"raw_{mapping.vendor}___{raw}"
-        if not warehouse.scalar(
-            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
-            {"name": name},
-        ):
+        if not _raw_exists(warehouse, name):
             continue
         for column, type_ in columns.items():
             warehouse.command(
                 f"ALTER TABLE {qualified_name('raw', name)} "
                 f"ADD COLUMN IF NOT EXISTS {quote_identifier(column)} {type_}"
             )
+
+
+def _raw_exists(warehouse: Warehouse, name: str) -> bool:
+    """dlt creates a raw table only when its first row arrives."""
+    return bool(
+        warehouse.scalar(
+            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
+            {"name": name},
+        )
+    )
 
 
 def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:
@@ -168,10 +167,3 @@ def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:
         {"p": prefix},
     )
     return RawTables(vendor, frozenset(str(name)[len(prefix) :] for (name,) in names))
-
-
-def _checked_load_id(load_id: str) -> str:
-    # dlt load ids are decimal time stamps; the mappings put them into their SQL.
-    if not load_id.replace(".", "", 1).isdigit():
-        raise ValueError(f"unexpected dlt load id `{load_id}`")
-    return load_id
