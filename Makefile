@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format demo run up down clean
+.PHONY: install test lint format demo run bench backfill reconcile up down clean chromium
 
 install: $(STAMP)
 
@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: install lint
+test: install lint chromium
 	$(BIN)/python -m pytest
+
+# The report tests open the HTML report in Debian's chromium: installed once (root or sudo).
+chromium:
+	@sh .ci/install-chromium
 
 lint: install
 	$(BIN)/ruff format --check .
@@ -33,6 +37,20 @@ demo: install
 
 run: install
 	$(BIN)/ccpulse run $(if $(SOURCES),--sources $(SOURCES))
+
+# BENCH_SCALE=smoke (what CI runs) finishes within a minute; the default takes up to fifteen.
+bench: install
+	BENCH_SCALE=$(or $(BENCH_SCALE),default) $(BIN)/python -m bench
+
+# make backfill FROM=2026-01-01 TO=2026-03-31 [SOURCES=telephony,chat] [RECOMPUTE_ONLY=1]
+backfill: install
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "make backfill needs FROM=YYYY-MM-DD TO=YYYY-MM-DD"; exit 2; }
+	$(BIN)/ccpulse backfill --from $(FROM) --to $(TO) $(if $(SOURCES),--sources $(SOURCES)) \
+		$(if $(RECOMPUTE_ONLY),--recompute-only)
+
+# make reconcile [DAYS=7]
+reconcile: install
+	$(BIN)/ccpulse reconcile --days $(or $(DAYS),7)
 
 up:
 	@command -v docker >/dev/null || { echo "make up needs Docker with the compose plugin"; exit 2; }

@@ -23,7 +23,7 @@ from kpi_views.windowed import contact_days_touched, days_touched
 from transforms.changes import ChangeSql, change_sql
 from transforms.unified_model import DATABASE
 
-__all__ = ["BatchResult", "apply_batch", "apply_select", "resume_batches"]
+__all__ = ["BatchResult", "RecordChanges", "apply_batch", "apply_select", "resume_batches"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +54,53 @@ BATCHES_DDL = (
 
 
 @dataclass(frozen=True)
+class RecordChanges:
+    """How the staged records of one or more batches compared with the current state.
+
+    `unchanged` counts what changed nothing: a redelivery as it was, a second copy within the
+    batch, a delivery older than the stored record, a delete of a record never stored.
+    """
+
+    new: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: RecordChanges) -> RecordChanges:
+        return RecordChanges(
+            self.new + other.new,
+            self.updated + other.updated,
+            self.deleted + other.deleted,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def staged(self) -> int:
+        return self.new + self.updated + self.deleted + self.unchanged
+
+    def row(self) -> tuple[int, int, int, int, int]:
+        """staged, new, updated, deleted, unchanged."""
+        return (self.staged, self.new, self.updated, self.deleted, self.unchanged)
+
+    def text(self) -> str:
+        """`12 new, 3 changed, 0 deleted, 85 unchanged`."""
+        return (
+            f"{self.new:,} new, {self.updated:,} changed, {self.deleted:,} deleted, "
+            f"{self.unchanged:,} unchanged"
+        )
+
+
+@dataclass(frozen=True)
 class BatchResult:
-    """What one batch changed: rows staged, and signed rows written to the change stream."""
+    """What one batch changed: rows staged, signed rows written to the change stream, and the
+    staged records as new, updated, deleted or unchanged."""
 
     table: str
     batch: int
     staged_rows: int
     changed_rows: int
     seconds: float
+    records: RecordChanges = RecordChanges()
 
 
 def apply_batch(
@@ -107,11 +146,13 @@ def _run_batch(
     staged = stage(sql, batch)
     _record(warehouse, batch, table, _STAGED, staged, 0)
     changed = _diff(warehouse, sql, batch)
+    records = _record_changes(warehouse, sql, batch, staged)
     _record(warehouse, batch, table, _DIFFED, staged, changed)
     _apply(warehouse, sql, batch)
     _record(warehouse, batch, table, _APPLIED, staged, changed)
 
-    result = BatchResult(table, batch, staged, changed, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    result = BatchResult(table, batch, staged, changed, seconds, records)
     logger.info(
         "batch %d of %s.%s: %d rows staged, %d signed rows applied in %.2f s",
         batch,
@@ -182,6 +223,24 @@ def _pending_rows(warehouse: Warehouse, sql: ChangeSql, batch: int) -> int:
     return int(count)
 
 
+def _record_changes(warehouse: Warehouse, sql: ChangeSql, batch: int, staged: int) -> RecordChanges:
+    """Read the batch's signed rows by record: +1 alone is new, -1 with +1 an update, -1 with
+    `is_deleted` a delete. Whatever else was staged changed nothing."""
+    key = ", ".join(f"`{name}`" for name in sql.table.primary_key)
+    new, updated, deleted = warehouse.rows(
+        "SELECT countIf(added AND NOT removed), countIf(added AND removed), "
+        "countIf(removed AND deleted)\n"
+        "FROM (\n"
+        "    SELECT max(sign = 1) AS added, max(sign = -1) AS removed, max(is_deleted) AS deleted\n"
+        f"    FROM {sql.pending}\n"
+        "    WHERE _batch = {batch:UInt64}\n"
+        f"    GROUP BY {key}\n"
+        ")",
+        {"batch": batch},
+    )[0]
+    return RecordChanges(new, updated, deleted, staged - new - updated - deleted)
+
+
 def _apply(warehouse: Warehouse, sql: ChangeSql, batch: int) -> None:
     settings: dict[str, Any] = {
         **_APPLY_SETTINGS,
@@ -211,10 +270,16 @@ def _days_touched(warehouse: Warehouse, sql: ChangeSql, batch: int) -> list[dt.d
         for (offered,) in warehouse.rows(f"SELECT DISTINCT offered_at FROM {pending}", parameters):
             days.update(contact_days_touched(offered))
     elif sql.name == "employees":
-        # A changed pay rate or group changes the labour cost of every day the agent worked.
+        # A changed pay rate or group changes the labour cost of every day the agent worked;
+        # a changed group or channel, the chat concurrency of every day the agent chatted.
         rows = warehouse.rows(
             "SELECT starts_at, ends_at FROM `cc`.`schedules` FINAL "
-            f"WHERE agent_id IN (SELECT agent_id FROM {pending})",
+            f"WHERE agent_id IN (SELECT agent_id FROM {pending})\n"
+            "UNION ALL\n"
+            "SELECT answered_at, ended_at + toIntervalMillisecond(round(acw_s * 1000)) "
+            "FROM `cc`.`contacts` FINAL "
+            f"WHERE agent_id IN (SELECT agent_id FROM {pending}) "
+            "AND answered_at IS NOT NULL AND channel IN ('chat', 'messaging')",
             parameters,
         )
         for first, last in rows:

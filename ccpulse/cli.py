@@ -13,8 +13,9 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from dlt.pipeline.exceptions import PipelineStepFailed
@@ -26,6 +27,7 @@ from ccpulse.logs import configure_logging
 from ccpulse.schema import apply_generated, apply_migrations
 from ccpulse.settings import WarehouseSettings
 from ccpulse.warehouse import Warehouse, close_warehouse, open_warehouse
+from ccpulse.writer import writer_lease
 from connectors.files import ColumnMapping
 from connectors.http import SourceError
 from kpi_views.catalog import CATALOG, GRAINS, UnknownKpiError
@@ -109,7 +111,44 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="vendors or kinds to run, comma-separated (default: every configured vendor)",
     )
+    _wait_option(run, default=900)
     run.set_defaults(command=_run)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="re-extract a window of days and recompute its KPIs (resumable)",
+        description="Re-extract the days from --from to --to from the vendors, through pipelines "
+        "of its own (the regular runs' cursors are untouched), and recompute every aggregate of "
+        "the window. Running the same backfill again after a crash continues where it stopped.",
+    )
+    backfill.add_argument("--from", dest="start", type=_date, required=True, help="YYYY-MM-DD")
+    backfill.add_argument(
+        "--to", dest="end", type=_date, required=True, help="last day (inclusive), YYYY-MM-DD"
+    )
+    backfill.add_argument(
+        "--sources",
+        type=_name_list,
+        default=None,
+        help="vendors or kinds to re-extract, comma-separated (default: every configured one)",
+    )
+    backfill.add_argument(
+        "--recompute-only",
+        action="store_true",
+        help="recompute from the unified facts without re-extracting (after a definition change)",
+    )
+    _wait_option(backfill, default=3600)
+    backfill.set_defaults(command=_backfill)
+
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="compare recent days' aggregates with a recomputation; repair and report any drift",
+    )
+    reconcile.add_argument("--days", type=_positive, default=7, help="days to check (default 7)")
+    reconcile.add_argument(
+        "--to", dest="end", type=_date, default=None, help="last day checked (default today, UTC)"
+    )
+    _wait_option(reconcile, default=900)
+    reconcile.set_defaults(command=_reconcile)
 
     demo = commands.add_parser(
         "demo", help="run everything against the built-in sandbox and print the KPIs"
@@ -117,7 +156,20 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=3, help="days of history (default 3)")
     demo.add_argument("--contacts-per-day", type=int, default=300)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--json", action="store_true", help="print the summary as JSON instead of tables"
+    )
     demo.set_defaults(command=_demo)
+
+    report = commands.add_parser(
+        "report", help="write the HTML report of the KPIs (one self-contained page)"
+    )
+    report.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", type=_date, help="last day (inclusive), YYYY-MM-DD")
+    report.add_argument(
+        "--out", type=Path, default=Path("report.html"), help="where to write it (report.html)"
+    )
+    report.set_defaults(command=_report)
 
     load = commands.add_parser(
         "load-files", help="load CSV, Parquet or JSONL files shaped like a unified table"
@@ -127,6 +179,7 @@ def _build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--mapping", help="TOML or JSON file: [columns] file = unified, [constants] column = value"
     )
+    _wait_option(load, default=900)
     load.set_defaults(command=_load_files)
 
     sql = commands.add_parser("sql", help="run one SQL query against the warehouse")
@@ -150,39 +203,125 @@ def ensure_schema(warehouse: Warehouse) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ccpulse.run import run_sources
-    from ccpulse.transform import transform_pending
+    from ccpulse.progress import Progress
+    from ccpulse.run import run_and_transform
 
     warehouse = open_warehouse()
     ensure_schema(warehouse)
     try:
-        summaries = run_sources(args.sources)
+        with Progress() as progress:
+            summaries, transforms = run_and_transform(
+                warehouse, args.sources, wait_seconds=args.wait, progress=progress
+            )
     except ValueError as exc:
         raise UsageError(f"--sources: {exc}") from None
     for summary in summaries:
         print(summary.line())
-    for summary in summaries:
-        print(transform_pending(warehouse, summary.source).line())
+    for transform in transforms:
+        print(transform.line())
     return 0 if all(summary.ok for summary in summaries) else 1
 
 
+def _backfill(args: argparse.Namespace) -> int:
+    from ccpulse.backfill import backfill
+    from ccpulse.progress import Progress
+
+    warehouse = open_warehouse()
+    ensure_schema(warehouse)
+    try:
+        with Progress() as progress:
+            result = backfill(
+                warehouse,
+                args.start,
+                args.end,
+                args.sources,
+                recompute_only=args.recompute_only,
+                progress=progress,
+                wait_seconds=args.wait,
+            )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for recomputed in result.recomputed:
+        print(recomputed.line())
+    print(result.line())
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from ccpulse.recompute import recompute_window
+
+    end = args.end or datetime.now(UTC).date()
+    start = end - timedelta(days=args.days - 1)
+    warehouse = open_warehouse()
+    ensure_schema(warehouse)
+    with writer_lease(warehouse, f"ccpulse reconcile {start} to {end}", args.wait):
+        result = recompute_window(warehouse, start, end, repair_only=True)
+    for item in result.drift:
+        print(f"drift: {item.aggregate} on {item.day}: {item.groups:,} groups repaired")
+    print(result.line())
+    return 0
+
+
+def _wait_option(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=default,
+        metavar="SECONDS",
+        help=f"how long to wait for another run, backfill or repair to finish (default {default})",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number of days of at least 1")
+    return value
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from ccpulse.demo import kpi_summary, run_demo
+    from ccpulse.demo import kpi_summary, run_demo, summary_json
+    from ccpulse.report import DEMO_REPORT_PATH, write_report
 
     warehouse = open_warehouse()
     ensure_schema(warehouse)
     first, second = run_demo(warehouse, args.days, args.contacts_per_day, args.seed)
-    for label, run in (("first run", first), ("second run, clock moved on 24 h", second)):
-        print(f"\n{label}:")
-        for source in run.sources:
-            print(f"  {source.line()}")
-        for transform in run.transforms:
-            print(f"  {transform.line()}")
-    print()
-    columns = ["kpi", "value", "unit", "best", "worst"]
-    print(format_table(columns, [tuple(row) for row in kpi_summary(warehouse)]))
+    kpis = kpi_summary(warehouse, second.first_day, second.last_day)
+    if args.json:
+        print(json.dumps(summary_json(first, second, kpis), indent=2))
+    else:
+        for run in (first, second):
+            print(f"\n{run.label}:")
+            for source in run.sources:
+                print(f"  {source.line()}")
+            for transform in run.transforms:
+                print(f"  {transform.line()}")
+        print(f"\nrecords of the {second.label}, by unified table:")
+        columns = ["table", "staged", "new", "changed", "deleted", "unchanged"]
+        records = second.records_by_table().items()
+        print(format_table(columns, [(table, *counts.row()) for table, counts in records]))
+        print(f"\nKPIs from {second.first_day} to {second.last_day}:")
+        columns = ["kpi", "value", "unit", "by", "best", "worst"]
+        print(format_table(columns, [line.cells() for line in kpis]))
+    # with --json, stdout holds the JSON document alone
+    report_to = sys.stderr if args.json else sys.stdout
+    report = write_report(warehouse, DEMO_REPORT_PATH, second.first_day, second.last_day)
+    print(f"\nreport: {report.resolve()}", file=report_to)
     failed = [source for run in (first, second) for source in run.sources if not source.ok]
     return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ccpulse.report import write_report
+
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}")
+    path = write_report(open_warehouse(), args.out, args.start, args.end)
+    print(f"report: {path.resolve()}")
+    return 0
 
 
 def _name_list(text: str) -> list[str]:
@@ -197,7 +336,8 @@ def _load_files(args: argparse.Namespace) -> int:
     warehouse = open_warehouse()
     ensure_schema(warehouse)
     try:
-        result = load_files(warehouse, args.path, args.table, mapping)
+        with writer_lease(warehouse, f"ccpulse load-files into {args.table}", args.wait):
+            result = load_files(warehouse, args.path, args.table, mapping)
     except PipelineStepFailed as exc:
         raise _source_error(exc) from None
     print(result.line())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ccpulse.errors import WarehouseError
 from ccpulse.identifiers import quote_identifier, string_literal
 from ccpulse.warehouse import Warehouse
+from transforms.skill_groups import DDL as SKILL_GROUPS_DDL
 
 __all__ = [
     "META_DATABASE",
@@ -98,6 +99,10 @@ _ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
         "schedules": ("skill_group", "channel"),
     },
 }
+# Unified tables added after migration 2, by the migration that creates them.
+_ADDED_TABLES: dict[int, tuple[str, ...]] = {7: ("survey_invitations",)}
+# Daily aggregates added after migration 5, by the migration that creates them.
+_ADDED_DAILY_AGGREGATES: dict[int, tuple[str, ...]] = {8: ("concurrency",)}
 
 
 def _unified_model_statements() -> list[str]:
@@ -105,20 +110,36 @@ def _unified_model_statements() -> list[str]:
     from transforms.changes import ChangeSql
     from transforms.unified_model import TABLES
 
+    added = {name for names in _ADDED_TABLES.values() for name in names}
     statements = [BATCHES_DDL]
-    for spec in TABLES.values():
+    for spec in (spec for spec in TABLES.values() if spec.name not in added):
         later = [name for added in _ADDED_COLUMNS.values() for name in added.get(spec.name, ())]
         statements.extend(ChangeSql(spec.without_columns(later)).ddl())
     return statements
 
 
-def _daily_aggregate_statements() -> list[str]:
+def _daily_aggregate_statements(version: int = 5) -> list[str]:
     # KPI views read these tables, so they must exist before `apply_generated` writes the views;
     # `ccpulse.windowed` fills them. A change to their columns needs a new migration.
     from kpi_views.facts import DAILY_AGGREGATES
     from kpi_views.generator import daily_aggregate_ddl
 
-    return [daily_aggregate_ddl(aggregate) for aggregate in DAILY_AGGREGATES.values()]
+    later = {name for names in _ADDED_DAILY_AGGREGATES.values() for name in names}
+    chosen = (
+        [name for name in DAILY_AGGREGATES if name not in later]
+        if version == 5
+        else list(_ADDED_DAILY_AGGREGATES[version])
+    )
+    return [daily_aggregate_ddl(DAILY_AGGREGATES[name]) for name in chosen]
+
+
+def _added_table_statements(version: int) -> list[str]:
+    from transforms.changes import ChangeSql
+    from transforms.unified_model import TABLES
+
+    return [
+        statement for name in _ADDED_TABLES[version] for statement in ChangeSql(TABLES[name]).ddl()
+    ]
 
 
 def _added_column_statements(version: int) -> list[str]:
@@ -140,6 +161,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         5, "daily aggregates: schedule adherence, labour cost", _daily_aggregate_statements()
     ),
+    Migration(6, "skill -> skill group identity table", [SKILL_GROUPS_DDL]),
+    Migration(7, "survey invitations (surveys sent)", _added_table_statements(7)),
+    Migration(8, "daily aggregate: chat concurrency", _daily_aggregate_statements(8)),
 )
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"

@@ -10,18 +10,35 @@ cannot be mapped in `cc.rejected` with their reason and raw payload.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ccpulse.changes import apply_select
+from ccpulse.changes import RecordChanges, apply_select
 from ccpulse.identifiers import checked_load_id, qualified_name, quote_identifier
+from ccpulse.skill_groups import record_stated_skill_groups, refresh_queue_groups
 from ccpulse.warehouse import Warehouse
+from transforms.skill_groups import states_skill_groups
 from transforms.unified_model import table as unified_table
 from transforms.vendors import VendorMapping, mappings_for
 from transforms.vendors.mapping import RawTables
 
-__all__ = ["TransformSummary", "transform_pending"]
+__all__ = ["TRANSFORM_ORDER", "TransformSummary", "transform_pending", "transform_vendors"]
 
 logger = logging.getLogger(__name__)
+
+# Vendors are transformed in this order: employees first (a contact takes its agent's skill group
+# from them), the CRM next (customers), contacts before QA reviews (a review takes its contact's
+# channel and skill).
+TRANSFORM_ORDER = (
+    "bamboohr",
+    "hubspot",
+    "genesys",
+    "intercom",
+    "zendesk",
+    "delighted",
+    "assembled",
+    "zendesk_qa",
+)
 
 _DONE = "`ccpulse`.`transformed_loads`"
 _DONE_DDL = (
@@ -37,16 +54,24 @@ _DONE_DDL = (
 
 @dataclass
 class TransformSummary:
-    """What the transforms of one vendor did in one run."""
+    """What the transforms of one vendor did in one run.
+
+    `records_by_table` says, per unified table, how many of the records staged were new,
+    updated, deleted or unchanged against what the warehouse held.
+    """
 
     vendor: str
     loads: int = 0
     rows_by_table: dict[str, int] = field(default_factory=dict)
     changed_rows: int = 0
     rejected: int = 0
+    records_by_table: dict[str, RecordChanges] = field(default_factory=dict)
 
     def line(self) -> str:
-        rows = ", ".join(f"{table} {count:,}" for table, count in self.rows_by_table.items())
+        rows = "; ".join(
+            f"{table} {count:,}: {self.records_by_table.get(table, RecordChanges()).text()}"
+            for table, count in self.rows_by_table.items()
+        )
         return (
             f"{self.vendor}: {self.loads} loads transformed ({rows or 'no rows'}), "
             f"{self.changed_rows:,} signed change rows, {self.rejected:,} rejected"
@@ -65,13 +90,26 @@ def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
             _add_optional_columns(warehouse, mapping)
             if _has_rows(warehouse, mapping, load_id):
                 _apply_mapping(warehouse, mapping, load_id, summary)
+        record_stated_skill_groups(warehouse, vendor, load_id)
         warehouse.command(
             f"INSERT INTO {_DONE} (vendor, load_id) VALUES ({{vendor:String}}, {{load:String}})",
             parameters={"vendor": vendor, "load": load_id},
         )
         summary.loads += 1
+    # Also when no load was pending: a crash may have come between a statement and this step,
+    # and a user's correction of a skill's group is applied here.
+    if any(mapping.table == "contacts" for mapping in mappings) or states_skill_groups(vendor):
+        refresh_queue_groups(warehouse)
     logger.info("%s", summary.line())
     return summary
+
+
+def transform_vendors(warehouse: Warehouse, vendors: Iterable[str]) -> list[TransformSummary]:
+    """Transform the pending loads of `vendors`, in `TRANSFORM_ORDER` (others last)."""
+    wanted = list(dict.fromkeys(vendors))
+    ordered = [name for name in TRANSFORM_ORDER if name in wanted]
+    ordered += [name for name in wanted if name not in TRANSFORM_ORDER]
+    return [transform_pending(warehouse, name) for name in ordered]
 
 
 def _pending_loads(warehouse: Warehouse, vendor: str) -> list[str]:
@@ -135,6 +173,9 @@ def _apply_mapping(
         summary.rows_by_table.get(mapping.table, 0) + batch.staged_rows
     )
     summary.changed_rows += batch.changed_rows
+    summary.records_by_table[mapping.table] = (
+        summary.records_by_table.get(mapping.table, RecordChanges()) + batch.records
+    )
     summary.rejected += rejected
 
 

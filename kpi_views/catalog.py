@@ -7,6 +7,10 @@ agent-state seconds by scheduled seconds); the query then sums each source per p
 breakdown and combines them. Definitions follow KPIS.md, including its choices where vendors
 disagree; `formula` says in words what the numbers mean.
 
+Retention, churn, lifetime value and attrition compare or average levels at instants (customers
+active, employees on the payroll), which no sum of hourly parts gives: such a KPI names a
+`period_measure` instead of parts, and `kpi_views.periods` computes it per period when read.
+
 The mapping of agent states to the scheduled activities they adhere to is configuration here, read
 by the SQL that computes schedule adherence.
 """
@@ -20,6 +24,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kpi_views.facts import DIMENSIONS, SOURCES
+from kpi_views.periods import PERIOD_MEASURES
 
 __all__ = ["ADHERENT_STATES", "CATALOG", "GRAINS", "Kpi", "Term", "UnknownKpiError", "kpi"]
 
@@ -27,7 +32,9 @@ GRAINS: tuple[str, ...] = ("hour", "day", "week", "month", "all")
 
 Unit = Literal["percent", "seconds", "points", "score", "count", "money"]
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
-RollUp = Literal["R", "A", "S", "W"]
+RollUp = Literal["R", "A", "S", "W", "D"]
+"""R ratio, A additive, S a level at an instant, W matures after a window, D derived from
+other KPIs (lifetime value)."""
 
 ADHERENT_STATES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
@@ -51,7 +58,9 @@ class Term(NamedTuple):
 
 
 class Kpi(BaseModel):
-    """One KPI: `scale * sum(numerator parts) / sum(denominator parts)`."""
+    """One KPI: `scale * sum(numerator parts) / sum(denominator parts)`, or, for a KPI with a
+    `period_measure`, `scale * numerator / denominator` of levels read per period
+    (`kpi_views.periods`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -61,18 +70,23 @@ class Kpi(BaseModel):
     unit: Unit
     direction: Direction
     roll_up: RollUp
-    fact: str
+    fact: str = ""
     """The fact (or daily aggregate) that unqualified part names belong to."""
-    numerator: Mapping[str, int]
+    numerator: Mapping[str, int] = Field(default_factory=dict)
     """Part name (`part` or `source.part`) -> coefficient (1, or -1 for a subtracted part)."""
     denominator: Mapping[str, int] | None = None
     scale: float = 1.0
     breakdowns: tuple[str, ...] = DIMENSIONS
     min_respondents: int = 0
     """Groups with fewer denominator rows are suppressed (employee surveys)."""
+    period_measure: str | None = None
+    """A level compared or averaged over each period (retention, attrition), which no sum of
+    hourly parts gives: its numerator and denominator come from `kpi_views.periods`."""
 
     @model_validator(mode="after")
     def _parts_exist(self) -> Kpi:
+        if self.period_measure is not None:
+            return self._period_measure_exists()
         if self.fact not in SOURCES:
             raise ValueError(f"KPI `{self.id}` reads unknown fact `{self.fact}`")
         for term in [*self.numerator_terms, *self.denominator_terms]:
@@ -87,9 +101,22 @@ class Kpi(BaseModel):
             raise ValueError(f"KPI `{self.id}` allows breakdowns its facts lack: {unknown}")
         return self
 
+    def _period_measure_exists(self) -> Kpi:
+        measure = PERIOD_MEASURES.get(self.period_measure or "")
+        if measure is None:
+            raise ValueError(
+                f"KPI `{self.id}` reads unknown period measure `{self.period_measure}`"
+            )
+        if self.numerator or self.denominator or self.fact:
+            raise ValueError(f"KPI `{self.id}` reads a period measure: it has no parts or fact")
+        unknown = set(self.breakdowns) - set(measure.dimensions)
+        if unknown:
+            raise ValueError(f"KPI `{self.id}` allows breakdowns its measure lacks: {unknown}")
+        return self
+
     @property
     def is_ratio(self) -> bool:
-        return self.denominator is not None
+        return self.denominator is not None or self.period_measure is not None
 
     @property
     def numerator_terms(self) -> tuple[Term, ...]:
@@ -478,21 +505,132 @@ _COST_KPIS = (
     Kpi(
         id="cost_per_acquisition",
         name="Cost per acquisition",
-        formula="acquisition spend of the period / customers acquired in the period",
+        formula="acquisition spend of the period / customers acquired in the period; by "
+        "marketing (acquisition) channel",
         unit="money",
         direction="lower_is_better",
         roll_up="R",
         fact="costs",
         numerator={"acquisition_cost": 1},
         denominator={"customers.acquired": 1},
-        # No breakdown: `costs.channel` is enumerated as contact channels, so acquisition spend
-        # cannot be booked on the marketing channel its customers carry.
-        breakdowns=(),
+        # An acquisition cost line carries the marketing channel (as the CRM spells it) that
+        # its customers carry in `acquisition_channel`.
+        breakdowns=("channel",),
+    ),
+)
+
+_COHORT = (
+    "the customers active at the period start (acquired at or before it, not churned at or "
+    "before it); by channel, skill, skill group or agent, those of them with a contact handled "
+    "on that value in the 90 days before the period start. Active at the end: not churned at or "
+    "before the period end (now, for the period in progress)"
+)
+
+# Levels at an instant: computed per period from the current customers and employees when read,
+# never summed over hours (`kpi_views.periods`).
+_PERIOD_KPIS = (
+    Kpi(
+        id="customer_retention_rate",
+        name="Customer retention",
+        formula=f"100 x customers still active at the period end / {_COHORT}",
+        unit="percent",
+        direction="higher_is_better",
+        roll_up="S",
+        period_measure="retained",
+        scale=100.0,
+    ),
+    Kpi(
+        id="customer_churn_rate",
+        name="Customer churn",
+        formula=f"100 x customers no longer active at the period end / {_COHORT} "
+        "(= 100 - retention)",
+        unit="percent",
+        direction="lower_is_better",
+        roll_up="S",
+        period_measure="churned",
+        scale=100.0,
+    ),
+    Kpi(
+        id="customer_lifetime_value",
+        name="Customer lifetime value",
+        formula="gross margin per paying customer in the period (revenue / customers with "
+        "revenue x revenue-weighted gross margin of the payments whose margin is known) / churn "
+        "of the period as a fraction of the customers active at its start; by the customers' "
+        "acquisition channel. Periods without churn have no value",
+        unit="money",
+        direction="higher_is_better",
+        roll_up="D",
+        period_measure="lifetime_value",
+        breakdowns=("channel",),
+    ),
+    Kpi(
+        id="clv_to_cac_ratio",
+        name="CLV : CAC",
+        formula="customer lifetime value of the period / cost per acquisition of the same "
+        "period (acquisition spend / customers acquired); by acquisition (marketing) channel, "
+        "the spend booked on that channel over the customers it acquired",
+        unit="score",
+        direction="higher_is_better",
+        roll_up="D",
+        period_measure="lifetime_value_to_cac",
+        breakdowns=("channel",),
+    ),
+    Kpi(
+        id="employee_attrition_rate",
+        name="Employee attrition",
+        formula="100 x separations (terminations dated in the period) / average headcount of "
+        "the period (employees hired at or before each day's midnight and not terminated "
+        "before it, averaged over the period's days; an hour has its day's headcount). Heads, "
+        "not FTE; a change of skill group is not a separation. By the employee's skill group, "
+        "primary channel or agent",
+        unit="percent",
+        direction="lower_is_better",
+        roll_up="S",
+        period_measure="separations",
+        scale=100.0,
+        breakdowns=("channel", "skill_group", "agent"),
+    ),
+)
+
+_CHAT_AND_SURVEY_KPIS = (
+    Kpi(
+        id="chat_concurrency",
+        name="Chat concurrency",
+        formula="handle time (talk + hold + wrap-up) of chat and messaging legs / the agent's "
+        "wall-clock time with at least one of them open (each stretch of overlapping "
+        "conversations counted once, at its end); by the agent's channel and skill group",
+        unit="score",
+        direction="neutral",
+        roll_up="R",
+        fact="concurrency",
+        numerator={"chat_handle_s": 1},
+        denominator={"chat_busy_s": 1},
+        breakdowns=_AGENT_BREAKDOWNS,
+    ),
+    _percent(
+        id="survey_response_rate",
+        name="Survey response rate",
+        formula="100 x surveys answered / surveys sent, at the time they were sent; only "
+        "sources that report the surveys they send (Zendesk ratings offered) count",
+        direction="higher_is_better",
+        fact="survey_invitations",
+        numerator={"surveys_answered": 1},
+        denominator={"surveys_sent": 1},
     ),
 )
 
 CATALOG: Mapping[str, Kpi] = MappingProxyType(
-    {k.id: k for k in (*_KPIS, *_AGENT_TIME_KPIS, *_REPEAT_KPIS, *_COST_KPIS)}
+    {
+        k.id: k
+        for k in (
+            *_KPIS,
+            *_AGENT_TIME_KPIS,
+            *_REPEAT_KPIS,
+            *_COST_KPIS,
+            *_PERIOD_KPIS,
+            *_CHAT_AND_SURVEY_KPIS,
+        )
+    }
 )
 
 

@@ -18,15 +18,18 @@ recomputed per affected day (`kpi_views.windowed`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
 __all__ = [
+    "CHAT_CHANNELS",
     "DAILY_AGGREGATES",
     "DIMENSIONS",
     "FACTS",
+    "MAX_CHAT_STRETCH_DAYS",
     "REPEAT_WINDOW_DAYS",
     "SOURCES",
     "UNPAID_ACTIVITIES",
@@ -223,6 +226,24 @@ SURVEYS = Fact(
     ),
 )
 
+# A survey sent counts at the hour it was sent, answered or not; the answer moves it into the
+# answered part of that same hour, whenever it arrives.
+SURVEY_INVITATIONS = Fact(
+    name="survey_invitations",
+    table="survey_invitations",
+    dimensions=MappingProxyType({**_CONTACT_DIMENSIONS, "channel": "ifNull(channel, '')"}),
+    anchors=(Anchor("sent", "sent_at"),),
+    parts=(
+        Part("surveys_sent", "sent", "1", description="surveys sent"),
+        Part(
+            "surveys_answered",
+            "sent",
+            "responded_at IS NOT NULL",
+            description="of those, answered",
+        ),
+    ),
+)
+
 QA_EVALUATIONS = Fact(
     name="qa_evaluations",
     table="qa_evaluations",
@@ -339,6 +360,7 @@ FACTS: Mapping[str, Fact] = MappingProxyType(
             CONTACTS,
             RESPONSES,
             SURVEYS,
+            SURVEY_INVITATIONS,
             QA_EVALUATIONS,
             AGENT_STATES,
             SCHEDULES,
@@ -400,8 +422,23 @@ LABOUR = DailyAggregate(
     description="labour cost of paid scheduled activities, at the hour the activity starts",
 )
 
-REPEAT_WINDOW_DAYS = 7
-"""A contact is a repeat when the same customer made another within this many days before it."""
+REPEAT_WINDOW_ENV = "CCPULSE_REPEAT_WINDOW_DAYS"
+
+
+def _repeat_window_days() -> int:
+    text = os.environ.get(REPEAT_WINDOW_ENV, "7")
+    if not text.isdigit() or not 1 <= int(text) <= 90:
+        raise ValueError(
+            f"{REPEAT_WINDOW_ENV}={text!r} is not a number of days from 1 to 90; unset it for "
+            "the default of 7"
+        )
+    return int(text)
+
+
+REPEAT_WINDOW_DAYS = _repeat_window_days()
+"""A contact is a repeat when the same customer made another within this many days before it
+(`CCPULSE_REPEAT_WINDOW_DAYS`, 7 by default). Figures already computed keep the window they were
+computed with: after changing it, recompute history with `ccpulse backfill --recompute-only`."""
 
 REPEATS = DailyAggregate(
     name="repeats",
@@ -414,8 +451,40 @@ REPEATS = DailyAggregate(
     description="inbound contacts and repeat contacts, at the hour the contact was offered",
 )
 
+CHAT_CHANNELS: tuple[str, ...] = ("chat", "messaging")
+"""Channels whose conversations an agent may hold several of at once."""
+
+# A stretch of overlapping conversations is cut at this length: recomputing a day reads the
+# conversations that ended in the day before it, not further back.
+MAX_CHAT_STRETCH_DAYS = 1
+
+CONCURRENCY = DailyAggregate(
+    name="concurrency",
+    reads=("contacts", "employees"),
+    dimensions=_AGENT_KEYS,
+    parts=(
+        Part(
+            "chat_handle_s",
+            "completed",
+            "",
+            "sum",
+            "handle time (talk + hold + wrap-up) of chat and messaging legs, at their end",
+        ),
+        Part(
+            "chat_busy_s",
+            "completed",
+            "",
+            "sum",
+            "wall-clock seconds the agent had at least one of them open, per stretch of "
+            "overlapping conversations, at the stretch's end",
+        ),
+    ),
+    description="chat concurrency per agent (the agent's channel and skill group), by the hour "
+    "a conversation or a stretch of them ended",
+)
+
 DAILY_AGGREGATES: Mapping[str, DailyAggregate] = MappingProxyType(
-    {aggregate.name: aggregate for aggregate in (ADHERENCE, LABOUR, REPEATS)}
+    {aggregate.name: aggregate for aggregate in (ADHERENCE, LABOUR, REPEATS, CONCURRENCY)}
 )
 
 AggregateSource = Fact | DailyAggregate

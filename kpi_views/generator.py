@@ -15,7 +15,8 @@ For each KPI, breakdown combination and grain, a plain view in database `kpi`, e
 `numerator` and `denominator`. BI tools read those and need no ClickHouse aggregate function. A KPI
 that reads several aggregates stacks their rows (`UNION ALL`, each source's parts beside zeros for
 the others) and sums them per period and breakdown, so a period or group that only one source
-has still appears.
+has still appears. A KPI with a `period_measure` (retention, attrition) reads levels per period
+instead; its query comes from `kpi_views.periods`, with the same columns.
 
 Statements are laid out one clause per line.
 """
@@ -37,6 +38,7 @@ from kpi_views.facts import (
     DailyAggregate,
     Fact,
 )
+from kpi_views.periods import period_sql
 from transforms.unified_model import DATABASE
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "daily_aggregate_ddl",
     "every_statement",
     "kpi_query",
+    "recompute_partition_sql",
     "recompute_sql",
 ]
 
@@ -108,8 +111,10 @@ def daily_aggregate_ddl(aggregate: DailyAggregate, database: str = DATABASE) -> 
     )
 
 
-def _aggregate_select(fact: Fact, source: str) -> str:
+def _aggregate_select(fact: Fact, source: str, condition: str = "") -> str:
     """SELECT of one fact's parts per hour and breakdown, from rows carrying `sign`.
+
+    `condition` (on `anchor.2`, the instant a part is counted at) limits it to some hours.
 
     The inner query names its columns apart from the unified ones (`dim_`, `part_`), because
     ClickHouse resolves an alias before a column of the same name: a part called `talk_s` must
@@ -134,8 +139,9 @@ def _aggregate_select(fact: Fact, source: str) -> str:
         f"{_INDENT * 2}{_lines(inner, 2)}\n"
         f"{_INDENT}FROM {source}\n"
         f"{_INDENT}ARRAY JOIN [{anchors}] AS anchor\n"
-        f"{_INDENT}WHERE anchor.2 IS NOT NULL AND ({fact.where})\n"
-        ")\n"
+        f"{_INDENT}WHERE anchor.2 IS NOT NULL AND ({fact.where})"
+        + (f" AND {condition}" if condition else "")
+        + "\n)\n"
         f"GROUP BY {group}"
     )
 
@@ -159,6 +165,14 @@ def recompute_sql(fact: Fact, target_database: str = DATABASE) -> str:
     current = f"(SELECT *, toInt8(1) AS sign FROM `{DATABASE}`.`{fact.table}` FINAL)"
     target = aggregate_name(fact, target_database)
     return f"INSERT INTO {target}\n{_aggregate_select(fact, current)}"
+
+
+def recompute_partition_sql(fact: Fact, target: str) -> str:
+    """Recompute one month of `agg_<fact>` (`{partition:UInt32}`, as YYYYMM, its partition key)
+    from the current state into `target`, a table of the aggregate's structure."""
+    current = f"(SELECT *, toInt8(1) AS sign FROM `{DATABASE}`.`{fact.table}` FINAL)"
+    condition = "toYYYYMM(anchor.2) = {partition:UInt32}"
+    return f"INSERT INTO {target}\n{_aggregate_select(fact, current, condition)}"
 
 
 def _column(kpi: Kpi, term: Term) -> str:
@@ -222,6 +236,10 @@ class KpiQuery:
     def sql(self) -> str:
         kpi = self.kpi
         by = [d for d in DIMENSIONS if d in self.by]
+        if kpi.period_measure is not None:
+            return period_sql(
+                kpi.period_measure, by, self.grain, kpi.scale, self.start, self.end, self.database
+            )
         period = _GRAIN_PERIOD.get(self.grain, "CAST(NULL AS Nullable(DateTime('UTC')))")
         numerator = _combination(kpi, kpi.numerator_terms)
         denominator = _combination(kpi, kpi.denominator_terms) if kpi.denominator else None

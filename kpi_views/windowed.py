@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from kpi_views.catalog import ADHERENT_STATES
 from kpi_views.facts import (
+    CHAT_CHANNELS,
     DAILY_AGGREGATES,
+    MAX_CHAT_STRETCH_DAYS,
     REPEAT_WINDOW_DAYS,
     UNPAID_ACTIVITIES,
     DailyAggregate,
@@ -238,10 +240,82 @@ def repeats_sql(into: str) -> str:
     )
 
 
+def concurrency_sql(into: str) -> str:
+    """Chat handle time of the legs that ended on the days, and the wall-clock time of every
+    stretch of overlapping conversations of an agent that ended on them.
+
+    A leg runs from its answer to the end of its wrap-up; legs of one agent that overlap (one
+    starts before the other has ended) form one stretch. Stretches are merged from the legs
+    that ended up to `MAX_CHAT_STRETCH_DAYS` before the first day, and those still running into
+    the day after the last, so a stretch that crosses midnight counts whole, on the day it ends.
+    """
+    completed = "ended_at + toIntervalMillisecond(round(acw_s * 1000))"
+    ms = "toUnixTimestamp64Milli"
+    merge = (
+        "arrayFold((stretches, leg) -> if(length(stretches) > 0 AND leg.1 < stretches[-1].2, "
+        "arrayPushBack(arrayPopBack(stretches), "
+        "(stretches[-1].1, greatest(stretches[-1].2, leg.2))), "
+        "arrayPushBack(stretches, leg)), "
+        "arraySort(groupArray((start_ms, end_ms))), "
+        "CAST([], 'Array(Tuple(Int64, Int64))'))"
+    )
+    first_day = "arrayMin({days:Array(Date)})"
+    after_last_day = "arrayMax({days:Array(Date)}) + 1"
+    return (
+        f"INSERT INTO {into}\n"
+        "WITH\n"
+        f"{_INDENT}legs AS (\n"
+        f"{_INDENT * 2}SELECT\n"
+        f"{_INDENT * 3}agent_id,\n"
+        f"{_INDENT * 3}{ms}(assumeNotNull(answered_at)) AS start_ms,\n"
+        f"{_INDENT * 3}{ms}(assumeNotNull({completed})) AS end_ms,\n"
+        f"{_INDENT * 3}talk_s + hold_s + acw_s AS handle_s\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"{_INDENT * 2}WHERE channel IN ({_quoted(CHAT_CHANNELS)})\n"
+        f"{_INDENT * 2}AND agent_id IS NOT NULL\n"
+        f"{_INDENT * 2}AND answered_at IS NOT NULL\n"
+        f"{_INDENT * 2}AND ended_at IS NOT NULL\n"
+        f"{_INDENT * 2}AND {completed} >= {first_day} - {MAX_CHAT_STRETCH_DAYS}\n"
+        f"{_INDENT * 2}AND answered_at < {after_last_day}\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}measures AS (\n"
+        f"{_INDENT * 2}SELECT agent_id, end_ms, handle_s, 0.0 AS busy_s\n"
+        f"{_INDENT * 2}FROM legs\n"
+        f"{_INDENT * 2}UNION ALL\n"
+        f"{_INDENT * 2}SELECT agent_id, stretch.2 AS end_ms, 0.0 AS handle_s, "
+        "(stretch.2 - stretch.1) / 1000 AS busy_s\n"
+        f"{_INDENT * 2}FROM (SELECT agent_id, {merge} AS stretches FROM legs GROUP BY agent_id)\n"
+        f"{_INDENT * 2}ARRAY JOIN stretches AS stretch\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}agents AS (\n"
+        f"{_INDENT * 2}SELECT\n"
+        f"{_INDENT * 3}agent_id,\n"
+        f"{_INDENT * 3}ifNull(primary_channel, '') AS channel,\n"
+        f"{_INDENT * 3}ifNull(skill_group, '') AS skill_group\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`employees` FINAL\n"
+        f"{_INDENT * 2}WHERE agent_id IN (SELECT agent_id FROM legs)\n"
+        f"{_INDENT})\n"
+        "SELECT\n"
+        f"{_INDENT}toStartOfHour(fromUnixTimestamp64Milli(measures.end_ms, 'UTC')) AS hour,\n"
+        f"{_INDENT}agents.channel AS channel,\n"
+        f"{_INDENT}agents.skill_group AS skill_group,\n"
+        f"{_INDENT}measures.agent_id AS agent,\n"
+        f"{_INDENT}sum(measures.handle_s) AS chat_handle_s,\n"
+        f"{_INDENT}sum(measures.busy_s) AS chat_busy_s\n"
+        "FROM measures\n"
+        "LEFT JOIN agents ON agents.agent_id = measures.agent_id\n"
+        "WHERE toDate(hour) IN {days:Array(Date)}\n"
+        "GROUP BY hour, channel, skill_group, agent\n"
+        # An agent without an employee record keeps empty keys, not nulls.
+        "SETTINGS join_use_nulls = 0"
+    )
+
+
 _RECOMPUTE: dict[str, Callable[[str], str]] = {
     "adherence": adherence_sql,
     "labour": labour_sql,
     "repeats": repeats_sql,
+    "concurrency": concurrency_sql,
 }
 
 

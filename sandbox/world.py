@@ -726,8 +726,12 @@ def _abandon(leg: Leg, patience: int) -> None:
     leg.abandoned = True
     leg.escalated = leg.transferred = False
     leg.acw_ms = leg.talk_ms = leg.hold_ms = 0
+    # The abandon instant is published at the channel's precision (Intercom: whole seconds),
+    # like every other instant; the offer is already on that grid, so the wait is cut instead.
+    precision = catalog.PROFILES[leg.channel].precision_ms
+    waited = max(patience, 0)
     # Email never abandons: a ticket no agent reached stays open (end = offer).
-    leg.end_ms = leg.offered_ms + max(patience, 0)
+    leg.end_ms = leg.offered_ms + waited - waited % precision
     if patience < 0:
         leg.abandoned = False
 

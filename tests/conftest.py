@@ -74,7 +74,10 @@ def unique_name() -> str:
 
 
 def run_ccpulse(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout_s: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run the command line in a process of its own (it may open another warehouse)."""
     full_env = {**os.environ, **(env or {})}
@@ -84,6 +87,6 @@ def run_ccpulse(
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout_s,
         check=False,
     )

@@ -155,7 +155,9 @@ class ChangeSql:
 
         Within the batch the newest delivery of a record wins; a delivery older than the stored
         record (`updated_at` earlier) is ignored, so records that arrive out of order never roll
-        a record back.
+        a record back. The stored record's hash is computed afresh from its columns, not read
+        back, so a stored record changed behind the change stream's back (a manual edit, a
+        bug) differs from its redelivery and is put right.
         """
         key = self._key
         columns = self._columns
@@ -186,7 +188,8 @@ class ChangeSql:
             f"        LIMIT 1 BY {key}\n"
             "    ),\n"
             "    stored AS (\n"
-            f"        SELECT {columns}, _row_hash, _version\n"
+            f"        SELECT {columns},\n"
+            f"            cityHash64(tuple({hashed}, is_deleted)) AS _row_hash, _version\n"
             f"        FROM {self.current} FINAL\n"
             f"        WHERE ({key}) IN (SELECT {key} FROM incoming)\n"
             "    ),\n"

@@ -283,6 +283,24 @@ _SURVEYS = _table(
     _time("responded_at"),
 )
 
+# Added by migration 7; a vendor that cannot tell which surveys it sent (Delighted) leaves no
+# rows here, and its answers still count in `surveys`.
+_SURVEY_INVITATIONS = _table(
+    "survey_invitations",
+    ("invitation_id",),
+    "one row per survey sent (a Zendesk rating offered), answered or not",
+    _id("invitation_id", description="the survey's id; its answer in `surveys` has the same id"),
+    _dimension("kind", SURVEY_KINDS),
+    _id("contact_id", nullable=True, description="null for a survey not tied to a contact"),
+    _id("customer_id", nullable=True),
+    _id("agent_id", nullable=True),
+    _dimension("channel", CHANNELS, nullable=True),
+    _dimension("skill", nullable=True),
+    _dimension("skill_group", nullable=True),
+    _time("sent_at"),
+    _time("responded_at", nullable=True, description="null until the survey is answered"),
+)
+
 _QA_EVALUATIONS = _table(
     "qa_evaluations",
     ("evaluation_id",),
@@ -360,6 +378,7 @@ TABLES: Mapping[str, Table] = MappingProxyType(
             _REVENUE,
             _EMPLOYEES,
             _COSTS,
+            _SURVEY_INVITATIONS,
         )
     }
 )

@@ -38,6 +38,7 @@ from connectors.common import (
     parse_instant,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, VendorClient
 
@@ -58,11 +59,17 @@ def intercom_source(
     access_token: str = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
+    end_date: str | None = None,
     initial_days: int = 30,
     lookback_minutes: float = 10.0,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """Intercom resources; `start_date` (ISO) bounds the first run, else `initial_days`."""
+    """Intercom resources; `start_date` (ISO) bounds the first run, else `initial_days`.
+
+    With `end_date`, only conversations updated in [start_date, end_date) are read (see
+    `connectors.common`).
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     token = require(VENDOR, "access_token", access_token)
     client = vendor_client(
@@ -81,27 +88,38 @@ def intercom_source(
     now = parse_instant(options.clock.wall())
     initial = parse_instant(start_date) if start_date else now - timedelta(days=initial_days)
 
-    conversations = _conversations(client, epoch_s(initial), lookback_minutes * 60)
+    end_s = epoch_s(end) if end else None
+    conversations = _conversations(client, epoch_s(initial), end_s, lookback_minutes * 60)
     yield conversations
     yield conversations | _conversation_parts(client)
     yield _listing(client, "admins", "/admins")
     yield _listing(client, "teams", "/teams")
 
 
-def _search_body(since_s: int, starting_after: str | None) -> dict[str, Any]:
+def _search_body(since_s: int, end_s: int | None, starting_after: str | None) -> dict[str, Any]:
     pagination: dict[str, Any] = {"per_page": PAGE_SIZE}
     if starting_after:
         pagination["starting_after"] = starting_after
+    query: dict[str, Any] = {"field": "updated_at", "operator": ">", "value": since_s - 1}
+    if end_s is not None:
+        before = {"field": "updated_at", "operator": "<", "value": end_s}
+        query = {"operator": "AND", "value": [query, before]}
     return {
-        "query": {"field": "updated_at", "operator": ">", "value": since_s - 1},
+        "query": query,
         "sort": {"field": "updated_at", "order": "ascending"},
         "pagination": pagination,
     }
 
 
-def _conversations(client: VendorClient, initial_s: int, lookback_s: float) -> DltResource:
+def _conversations(
+    client: VendorClient, initial_s: int, end_s: int | None, lookback_s: float
+) -> DltResource:
     cursor = dlt.sources.incremental(
-        "updated_at", initial_value=initial_s, lag=lookback_s, on_cursor_value_missing="include"
+        "updated_at",
+        initial_value=initial_s,
+        end_value=end_s,
+        lag=lookback_s,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(
@@ -114,7 +132,9 @@ def _conversations(client: VendorClient, initial_s: int, lookback_s: float) -> D
         since_s = int(updated.start_value or 0)
         starting_after: str | None = None
         while True:
-            page = client.post("/conversations/search", json=_search_body(since_s, starting_after))
+            page = client.post(
+                "/conversations/search", json=_search_body(since_s, end_s, starting_after)
+            )
             body = page.json()
             found = body.get("conversations") or []
             logger.info("`%s` conversations changed since %d: %d", VENDOR, since_s, len(found))

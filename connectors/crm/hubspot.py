@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +44,7 @@ from connectors.common import (
     parse_instant,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, SourceError, VendorClient
 
@@ -96,12 +98,18 @@ def hubspot_source(
     custom_objects: Sequence[str] = DEFAULT_CUSTOM_OBJECTS,
     extra_properties: Mapping[str, Sequence[str]] | None = None,
     start_date: str | None = None,
+    end_date: str | None = None,
     initial_days: int = 365,
     lookback_minutes: float = 5.0,
     requests_per_10s: int = 100,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """HubSpot resources; `start_date` (ISO) bounds the first run, else `initial_days`."""
+    """HubSpot resources; `start_date` (ISO) bounds the first run, else `initial_days`.
+
+    With `end_date`, only records modified (or archived) in [start_date, end_date) are read
+    (see `connectors.common`).
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     token = require(VENDOR, "access_token", access_token)
     client = vendor_client(
@@ -116,13 +124,30 @@ def hubspot_source(
     )
     now = parse_instant(options.clock.wall())
     initial = parse_instant(start_date) if start_date else now - timedelta(days=initial_days)
-    since = format_iso(initial, milliseconds=True)
+    bounds = _Bounds(
+        format_iso(initial, milliseconds=True),
+        format_iso(end, milliseconds=True) if end else None,
+        lookback_minutes * 60,
+    )
 
     properties = _PropertyNames(client, extra_properties or CCPULSE_PROPERTIES)
     for object_type in (*DEFAULT_OBJECTS, *custom_objects):
         table = object_type.removeprefix("p_")
-        yield _search(client, properties, object_type, table, since, lookback_minutes * 60)
-        yield _archived(client, properties, object_type, table)
+        yield _search(client, properties, object_type, table, bounds)
+        yield _archived(client, properties, object_type, table, bounds)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """Where a run's searches start, and where a bounded run stops (ISO, exclusive)."""
+
+    initial: str
+    end_value: str | None
+    lookback_s: float
+
+    @property
+    def end_ms(self) -> int | None:
+        return None if self.end_value is None else _epoch_ms(self.end_value)
 
 
 def _modified_property(object_type: str) -> str:
@@ -156,14 +181,19 @@ class _PropertyNames:
         return [str(item["name"]) for item in response.json().get("results") or []]
 
 
+def _epoch_ms(moment: Any) -> int:
+    return int(parse_instant(moment).timestamp() * 1000)
+
+
 def _search_body(
-    object_type: str, since_ms: int, properties: list[str], after: str | None
+    object_type: str, since_ms: int, end_ms: int | None, properties: list[str], after: str | None
 ) -> dict[str, Any]:
     modified = _modified_property(object_type)
+    filters = [{"propertyName": modified, "operator": "GTE", "value": str(since_ms)}]
+    if end_ms is not None:
+        filters.append({"propertyName": modified, "operator": "LT", "value": str(end_ms)})
     body: dict[str, Any] = {
-        "filterGroups": [
-            {"filters": [{"propertyName": modified, "operator": "GTE", "value": str(since_ms)}]}
-        ],
+        "filterGroups": [{"filters": filters}],
         "sorts": [{"propertyName": modified, "direction": "ASCENDING"}],
         "properties": properties,
         "limit": SEARCH_PAGE_SIZE,
@@ -178,11 +208,14 @@ def _search(
     properties: _PropertyNames,
     object_type: str,
     table: str,
-    initial: str,
-    lookback_s: float,
+    bounds: _Bounds,
 ) -> DltResource:
     cursor = dlt.sources.incremental(
-        "updatedAt", initial_value=initial, lag=lookback_s, on_cursor_value_missing="include"
+        "updatedAt",
+        initial_value=bounds.initial,
+        end_value=bounds.end_value,
+        lag=bounds.lookback_s,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(
@@ -193,14 +226,14 @@ def _search(
     )
     def search(updated: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
         names = properties.of(object_type)
-        since_ms = int(parse_instant(updated.start_value).timestamp() * 1000)
+        since_ms = _epoch_ms(updated.start_value)
         after: str | None = None
         read_in_window = 0
         while True:
             response = client.request(
                 "POST",
                 f"/crm/v3/objects/{object_type}/search",
-                json=_search_body(object_type, since_ms, names, after),
+                json=_search_body(object_type, since_ms, bounds.end_ms, names, after),
                 accept=(400, 404) if object_type not in DEFAULT_OBJECTS else (),
             )
             if response.status_code in (400, 404):
@@ -243,10 +276,19 @@ def _next_window(object_type: str, found: list[Any], since_ms: int) -> tuple[int
 
 
 def _archived(
-    client: VendorClient, properties: _PropertyNames, object_type: str, table: str
+    client: VendorClient,
+    properties: _PropertyNames,
+    object_type: str,
+    table: str,
+    bounds: _Bounds,
 ) -> DltResource:
+    # a regular run takes every archived record once; a bounded one those archived in its window
+    bounded = bounds.end_value is not None
     cursor: dlt.sources.incremental[str] = dlt.sources.incremental(
-        "archivedAt", on_cursor_value_missing="include"
+        "archivedAt",
+        initial_value=bounds.initial if bounded else None,
+        end_value=bounds.end_value,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import dlt
@@ -31,11 +31,13 @@ from dlt.extract.resource import DltResource
 from connectors.common import (
     MAX_TABLE_NESTING,
     HttpOptions,
+    change_time,
     checked,
     format_iso,
     parse_instant,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, VendorClient
 
@@ -62,10 +64,16 @@ def bamboohr_source(
     report_fields: Sequence[str] = REPORT_FIELDS,
     custom_fields: Sequence[str] = DEFAULT_CUSTOM_FIELDS,
     start_date: str | None = None,
+    end_date: str | None = None,
     lookback_minutes: float = 60.0,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """BambooHR resources; the first run reads every employee changed since `start_date`."""
+    """BambooHR resources; the first run reads every employee changed since `start_date`.
+
+    With `end_date`, only employees changed in [start_date, end_date) are read (see
+    `connectors.common`).
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     root = base_url or f"https://{require(VENDOR, 'company_domain', company_domain)}.bamboohr.com"
     key = require(VENDOR, "api_key", api_key)
@@ -83,14 +91,22 @@ def bamboohr_source(
     initial = parse_instant(start_date) if start_date else now - timedelta(days=365 * 30)
     fields = list(dict.fromkeys([*report_fields, *custom_fields, "lastChanged"]))
 
-    changes = _employee_changes(client, format_iso(initial), lookback_minutes * 60)
+    end_value = format_iso(end) if end else None
+    changes = _employee_changes(client, format_iso(initial), end_value, lookback_minutes * 60)
     yield changes
-    yield changes | _employees(client, fields)
+    yield changes | _employees(client, fields, end)
 
 
-def _employee_changes(client: VendorClient, initial: str, lookback_s: float) -> DltResource:
+def _employee_changes(
+    client: VendorClient, initial: str, end_value: str | None, lookback_s: float
+) -> DltResource:
+    # the feed has no upper bound and comes in one answer: dlt keeps the window's changes
     cursor = dlt.sources.incremental(
-        "lastChanged", initial_value=initial, lag=lookback_s, on_cursor_value_missing="include"
+        "lastChanged",
+        initial_value=initial,
+        end_value=end_value,
+        lag=lookback_s,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(name="employee_changes", primary_key="id", write_disposition="merge")
@@ -104,7 +120,7 @@ def _employee_changes(client: VendorClient, initial: str, lookback_s: float) -> 
     return employee_changes
 
 
-def _employees(client: VendorClient, fields: list[str]) -> DltResource:
+def _employees(client: VendorClient, fields: list[str], end: datetime | None) -> DltResource:
     @dlt.transformer(
         name="employees",
         primary_key="id",
@@ -119,9 +135,18 @@ def _employees(client: VendorClient, fields: list[str]) -> DltResource:
         if len(deleted) == len(rows):
             return
         since = min(str(row["lastChanged"]) for row in rows if row.get("action") != DELETED)
-        yield from checked("employees", _report(client, fields, since), ["id"], "lastChanged")
+        report = _report(client, fields, since)
+        if end is not None:
+            # the report has no upper bound either; a time it cannot read goes to quarantine
+            report = [row for row in report if not _changed_since(row, end)]
+        yield from checked("employees", report, ["id"], "lastChanged")
 
     return employees
+
+
+def _changed_since(row: Any, moment: datetime) -> bool:
+    changed = change_time(row, "lastChanged")
+    return changed is not None and changed >= moment
 
 
 def _report(client: VendorClient, fields: list[str], since: str) -> list[Any]:

@@ -34,6 +34,7 @@ from connectors.common import (
     parse_instant,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, VendorClient
 
@@ -53,11 +54,17 @@ def zendesk_qa_source(
     subdomain: str | None = None,
     base_url: str | None = None,
     start_date: str | None = None,
+    end_date: str | None = None,
     initial_days: int = 30,
     lookback_minutes: float = 30.0,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """Zendesk QA resources; `start_date` (ISO) bounds the first run, else `initial_days`."""
+    """Zendesk QA resources; `start_date` (ISO) bounds the first run, else `initial_days`.
+
+    With `end_date`, only reviews updated in [start_date, end_date) are read (see
+    `connectors.common`).
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     root = base_url or f"https://{require(VENDOR, 'subdomain', subdomain)}.zendesk.com/qa"
     token = require(VENDOR, "api_token", api_token)
@@ -73,7 +80,10 @@ def zendesk_qa_source(
     now = parse_instant(options.clock.wall())
     initial = parse_instant(start_date) if start_date else now - timedelta(days=initial_days)
 
-    yield _reviews(client, format_iso(initial, milliseconds=True), now, lookback_minutes * 60)
+    initial_value = format_iso(initial, milliseconds=True)
+    end_value = format_iso(end, milliseconds=True) if end else None
+    until = min(end, now) if end else now
+    yield _reviews(client, initial_value, end_value, until, lookback_minutes * 60)
     yield _listing(client, "users", "/api/export/users")
     yield _listing(client, "workspaces", "/api/export/workspaces")
 
@@ -83,9 +93,20 @@ def _review_rows(conversation: dict[str, Any]) -> list[Any]:
     return [{**review, "conversation": context} for review in conversation.get("reviews") or []]
 
 
-def _reviews(client: VendorClient, initial: str, now: datetime, lookback_s: float) -> DltResource:
+def _reviews(
+    client: VendorClient,
+    initial: str,
+    end_value: str | None,
+    until: datetime,
+    lookback_s: float,
+) -> DltResource:
+    # `toDate` includes its instant; dlt drops the reviews updated exactly at the window's end
     cursor = dlt.sources.incremental(
-        "updatedISO", initial_value=initial, lag=lookback_s, on_cursor_value_missing="include"
+        "updatedISO",
+        initial_value=initial,
+        end_value=end_value,
+        lag=lookback_s,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(
@@ -97,7 +118,7 @@ def _reviews(client: VendorClient, initial: str, now: datetime, lookback_s: floa
     def reviews(updated: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
         window = {
             "fromDate": format_iso(parse_instant(updated.start_value), milliseconds=True),
-            "toDate": format_iso(now, milliseconds=True),
+            "toDate": format_iso(until, milliseconds=True),
         }
         number = 1
         while True:

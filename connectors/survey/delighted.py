@@ -36,6 +36,7 @@ from connectors.common import (
     relative_link,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, VendorClient
 
@@ -54,11 +55,17 @@ def delighted_source(
     api_key: str = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
+    end_date: str | None = None,
     initial_days: int = 30,
     lookback_minutes: float = 10.0,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """Delighted resources; `start_date` (ISO) bounds the first run, else `initial_days`."""
+    """Delighted resources; `start_date` (ISO) bounds the first run, else `initial_days`.
+
+    With `end_date`, only responses updated in [start_date, end_date) are read (see
+    `connectors.common`).
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     key = require(VENDOR, "api_key", api_key)
     client = vendor_client(
@@ -73,14 +80,23 @@ def delighted_source(
     now = parse_instant(options.clock.wall())
     initial = parse_instant(start_date) if start_date else now - timedelta(days=initial_days)
 
-    yield _survey_responses(client, epoch_s(initial), lookback_minutes * 60)
+    end_s = epoch_s(end) if end else None
+    yield _survey_responses(client, epoch_s(initial), end_s, lookback_minutes * 60)
     yield _people(client)
 
 
-def _survey_responses(client: VendorClient, initial_s: int, lookback_s: float) -> DltResource:
+def _survey_responses(
+    client: VendorClient, initial_s: int, end_s: int | None, lookback_s: float
+) -> DltResource:
     cursor = dlt.sources.incremental(
-        "updated_at", initial_value=initial_s, lag=lookback_s, on_cursor_value_missing="include"
+        "updated_at",
+        initial_value=initial_s,
+        end_value=end_s,
+        lag=lookback_s,
+        on_cursor_value_missing="include",
     )
+    # `updated_until` includes its second; dlt drops the answers of that second
+    until = {} if end_s is None else {"updated_until": end_s}
 
     @dlt.resource(
         name="survey_responses",
@@ -97,6 +113,7 @@ def _survey_responses(client: VendorClient, initial_s: int, lookback_s: float) -
                 "expand[]": "person",
                 "per_page": PAGE_SIZE,
                 "page": page_number,
+                **until,
             }
             found = client.get_json("/v1/survey_responses.json", params)
             logger.info(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -43,6 +44,7 @@ from connectors.common import (
     parse_instant,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, SourceAuthError, VendorClient, register_secret
 
@@ -71,12 +73,17 @@ def genesys_source(
     base_url: str = DEFAULT_BASE_URL,
     login_url: str | None = None,
     start_date: str | None = None,
+    end_date: str | None = None,
     initial_days: int = 30,
     lookback_hours: float = 24.0,
     query_window_hours: float = 24.0,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """Genesys Cloud resources; `start_date` (ISO) bounds the first run, else `initial_days`."""
+    """Genesys Cloud resources; `start_date` (ISO) bounds the first run, else `initial_days`.
+
+    With `end_date`, only [start_date, end_date) is read (see `connectors.common`).
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     client = vendor_client(
         VENDOR,
@@ -95,9 +102,15 @@ def genesys_source(
     lookback_s = lookback_hours * 3600
 
     since = format_iso(initial, milliseconds=True)
-    window = timedelta(hours=query_window_hours)
-    yield _conversations(session, now, window, since, lookback_s)
-    yield _user_status(session, now, window, since, lookback_s)
+    bounds = _Bounds(
+        since,
+        format_iso(end, milliseconds=True) if end else None,
+        min(end, now) if end else now,
+        timedelta(hours=query_window_hours),
+        lookback_s,
+    )
+    yield _conversations(session, bounds)
+    yield _user_status(session, bounds)
     for name, (path, params) in DIRECTORY.items():
         yield _directory(session, name, path, params)
 
@@ -171,6 +184,31 @@ class _OAuthSession:
         return token
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """Where the analytics queries of a run start and stop, and how they are cut."""
+
+    initial: str
+    # the end of a bounded run (ISO, exclusive); None for a regular run
+    end_value: str | None
+    # queries cover up to here: now, or the end of a bounded run already past
+    until: datetime
+    window: timedelta
+    lookback_s: float
+
+    def cursor(self, field: str) -> dlt.sources.incremental[str]:
+        return dlt.sources.incremental(
+            field,
+            initial_value=self.initial,
+            end_value=self.end_value,
+            lag=self.lookback_s,
+            on_cursor_value_missing="include",
+        )
+
+    def intervals(self, start: str | None) -> Iterator[str]:
+        return _intervals(parse_instant(start), self.until, self.window)
+
+
 def _intervals(start: datetime, end: datetime, window: timedelta) -> Iterator[str]:
     """Genesys `interval` values (`start/end`) covering [start, end) a window at a time."""
     while start < end:
@@ -195,20 +233,13 @@ def _query_pages(
         number += 1
 
 
-def _conversations(
-    session: _OAuthSession, now: datetime, window: timedelta, initial: str, lookback_s: float
-) -> DltResource:
-    cursor = dlt.sources.incremental(
-        "conversationStart",
-        initial_value=initial,
-        lag=lookback_s,
-        on_cursor_value_missing="include",
-    )
+def _conversations(session: _OAuthSession, bounds: _Bounds) -> DltResource:
+    cursor = bounds.cursor("conversationStart")
 
     @dlt.resource(name="conversations", primary_key="conversationId", write_disposition="merge")
     def conversations(started: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
         path = "/api/v2/analytics/conversations/details/query"
-        for interval in _intervals(parse_instant(started.start_value), now, window):
+        for interval in bounds.intervals(started.start_value):
             body = {"interval": interval, "order": "asc", "orderBy": "conversationStart"}
             for page in _query_pages(session, path, body, "conversations"):
                 yield from checked("conversations", page, ["conversationId"], "conversationStart")
@@ -223,19 +254,15 @@ def _spans(detail: dict[str, Any], field: str, table: str) -> Iterator[Any]:
     )
 
 
-def _user_status(
-    session: _OAuthSession, now: datetime, window: timedelta, initial: str, lookback_s: float
-) -> DltResource:
-    cursor = dlt.sources.incremental(
-        "endTime", initial_value=initial, lag=lookback_s, on_cursor_value_missing="include"
-    )
+def _user_status(session: _OAuthSession, bounds: _Bounds) -> DltResource:
+    cursor = bounds.cursor("endTime")
 
     @dlt.resource(
         name="user_presence", primary_key=("userId", "startTime"), write_disposition="merge"
     )
     def user_presence(ended: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
         path = "/api/v2/analytics/users/details/query"
-        for interval in _intervals(parse_instant(ended.start_value), now, window):
+        for interval in bounds.intervals(ended.start_value):
             for page in _query_pages(session, path, {"interval": interval}, "userDetails"):
                 for detail in page:
                     yield from _spans(detail, "primaryPresence", "user_presence")

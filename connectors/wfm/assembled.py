@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ from connectors.common import (
     parse_instant,
     require,
     vendor_client,
+    window_end,
 )
 from connectors.http import RateLimit, VendorClient
 
@@ -57,13 +59,20 @@ def assembled_source(
     api_key: str = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
     start_date: str | None = None,
+    end_date: str | None = None,
     initial_days: int = 30,
     lookback_days: float = 2.0,
     horizon_days: float = 14.0,
     lookback_minutes: float = 30.0,
     http: HttpOptions | None = None,
 ) -> Iterator[DltResource]:
-    """Assembled resources; `start_date` (ISO) bounds the first run, else `initial_days`."""
+    """Assembled resources; `start_date` (ISO) bounds the first run, else `initial_days`.
+
+    With `end_date`, only activities updated and states ended in [start_date, end_date) are
+    read (see `connectors.common`): the activities of `lookback_days` before the window to
+    `horizon_days` after it, as the regular runs of those days would have read them.
+    """
+    end = window_end(VENDOR, start_date, end_date)
     options = http or HttpOptions()
     key = require(VENDOR, "api_key", api_key)
     client = vendor_client(
@@ -81,9 +90,33 @@ def assembled_source(
     yield _offset_listing(client, "agents", "/v0/agents", {})
     yield _activity_types(client)
     lookback_s = lookback_minutes * 60
-    recent = now - timedelta(days=lookback_days)
-    yield _activities(client, initial, recent, now + timedelta(days=horizon_days), lookback_s)
-    yield _agent_states(client, format_iso(initial, milliseconds=True), now, lookback_s)
+    lookback, horizon = timedelta(days=lookback_days), timedelta(days=horizon_days)
+    window = _Window(initial, end) if end else None
+    until = min(end, now) if end else now
+    if window is None:
+        # a first run reads from its start, a later one the last `lookback_days`
+        first, recent = initial, now - lookback
+    else:
+        # the schedules the regular runs of the window would have read
+        first = recent = initial - lookback
+    yield _activities(client, first, recent, until + horizon, lookback_s, window)
+    yield _agent_states(client, format_iso(initial, milliseconds=True), until, lookback_s, window)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The [start, end) of a bounded run, as the API writes its times."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def start_value(self) -> str:
+        return format_iso(self.start, milliseconds=True)
+
+    @property
+    def end_value(self) -> str:
+        return format_iso(self.end, milliseconds=True)
 
 
 def _ranges(start: datetime, end: datetime) -> Iterator[dict[str, int]]:
@@ -139,9 +172,14 @@ def _activities(
     recent: datetime,
     horizon: datetime,
     lookback_s: float,
+    window: _Window | None,
 ) -> DltResource:
     cursor: dlt.sources.incremental[str] = dlt.sources.incremental(
-        "updated_at", lag=lookback_s, on_cursor_value_missing="include"
+        "updated_at",
+        initial_value=window.start_value if window else None,
+        end_value=window.end_value if window else None,
+        lag=lookback_s,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(
@@ -159,15 +197,23 @@ def _activities(
 
 
 def _agent_states(
-    client: VendorClient, initial: str, now: datetime, lookback_s: float
+    client: VendorClient,
+    initial: str,
+    until: datetime,
+    lookback_s: float,
+    window: _Window | None,
 ) -> DltResource:
     cursor = dlt.sources.incremental(
-        "end_time", initial_value=initial, lag=lookback_s, on_cursor_value_missing="include"
+        "end_time",
+        initial_value=initial,
+        end_value=window.end_value if window else None,
+        lag=lookback_s,
+        on_cursor_value_missing="include",
     )
 
     @dlt.resource(name="agent_states", primary_key="id", write_disposition="merge")
     def agent_states(ended: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
-        for params in _ranges(parse_instant(ended.start_value), now):
+        for params in _ranges(parse_instant(ended.start_value), until):
             yield from _offset_pages(client, "states", "/v0/agents/state", params, "end_time")
 
     return agent_states

@@ -99,6 +99,26 @@ def responses(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
 
 
 @st.composite
+def survey_invitations(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
+    sent = _moment(draw(st.integers(0, 60 * 50)))
+    answered_after = draw(st.one_of(st.none(), st.integers(1, 60 * 24 * 3)))
+    return {
+        "invitation_id": key[0],
+        "kind": draw(st.sampled_from(("csat", "nps"))),
+        "contact_id": None,
+        "customer_id": draw(st.sampled_from(("u1", None))),
+        "agent_id": draw(st.sampled_from(AGENTS)),
+        "channel": draw(st.sampled_from((*CHANNELS, None))),
+        "skill": draw(st.sampled_from(SKILLS)),
+        "skill_group": draw(st.sampled_from(SKILL_GROUPS)),
+        "sent_at": sent,
+        "responded_at": None
+        if answered_after is None
+        else sent + dt.timedelta(minutes=answered_after),
+    }
+
+
+@st.composite
 def qa_evaluations(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
     required = draw(st.integers(0, 5))
     return {
@@ -153,14 +173,17 @@ def schedules(draw: st.DrawFn, key: tuple[str, dt.datetime]) -> dict[str, Any]:
 
 @st.composite
 def employees(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
+    # Whole days and hours, so that hires and terminations often fall on period boundaries.
+    hired = DAY - dt.timedelta(days=draw(st.integers(0, 30)), hours=draw(st.sampled_from((0, 9))))
+    tenure_h = draw(st.one_of(st.none(), st.integers(0, 24 * 5)))
     return {
         "agent_id": key[0],
         "employee_id": None,
         "email": None,
-        "hired_at": DAY - dt.timedelta(days=30),
-        "terminated_at": None,
+        "hired_at": hired,
+        "terminated_at": None if tenure_h is None else hired + dt.timedelta(hours=tenure_h),
         "termination_voluntary": None,
-        "skill_group": None,
+        "skill_group": draw(st.sampled_from(SKILL_GROUPS)),
         "primary_channel": None,
         "hourly_cost": draw(st.sampled_from((None, 18.5, 31.25))),
     }
@@ -181,11 +204,14 @@ def costs(draw: st.DrawFn, key: tuple[dt.datetime, str, str]) -> dict[str, Any]:
 @st.composite
 def customers(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
     acquired = draw(st.one_of(st.none(), st.integers(0, 60 * 50)))
+    lifetime = draw(st.one_of(st.none(), st.sampled_from((0, 30, 60)), st.integers(1, 60 * 50)))
     return {
         "customer_id": key[0],
         "acquired_at": None if acquired is None else _moment(acquired),
         "acquisition_channel": draw(st.sampled_from(("PAID_SEARCH", "REFERRALS", None))),
-        "churned_at": None,
+        "churned_at": None
+        if acquired is None or lifetime is None
+        else _moment(acquired + lifetime),
         "segment": None,
     }
 
@@ -193,6 +219,7 @@ def customers(draw: st.DrawFn, key: tuple[str]) -> dict[str, Any]:
 GENERATORS = {
     "contacts": contacts,
     "surveys": surveys,
+    "survey_invitations": survey_invitations,
     "responses": responses,
     "qa_evaluations": qa_evaluations,
     "agent_states": agent_states,

@@ -7,7 +7,9 @@ adherence, labour cost) are recomputed after each step for the days the step tou
 pipeline does, and must equal a recomputation of every day. Since every KPI at every grain
 and breakdown is a sum over the hour-level aggregate, equal aggregates (by hour and every
 dimension) mean equal KPIs; at the end of each example the KPIs themselves are also compared, for
-every breakdown combination and grain.
+every breakdown combination and grain. Retention, churn and attrition, read from the current
+customers and employees rather than from aggregates, are compared with their definition worked
+out in Python over those records.
 """
 
 from __future__ import annotations
@@ -139,9 +141,12 @@ def _rebuild_scratch(warehouse: Warehouse, table: str | None = None) -> list[str
     return rebuilt
 
 
+# Chat concurrency counts a conversation on the day it ends, which may follow its offer day.
 _DAYS_WITH_DATA = (
     "SELECT DISTINCT toDate(starts_at) FROM cc.schedules FINAL "
-    "UNION DISTINCT SELECT DISTINCT toDate(offered_at) FROM cc.contacts FINAL"
+    "UNION DISTINCT SELECT DISTINCT toDate(offered_at) FROM cc.contacts FINAL "
+    "UNION DISTINCT SELECT DISTINCT toDate(ended_at + toIntervalMillisecond(round(acw_s * 1000))) "
+    "FROM cc.contacts FINAL WHERE ended_at IS NOT NULL"
 )
 
 
@@ -183,6 +188,100 @@ def check_every_kpi(warehouse: Warehouse, grain: str) -> None:
                             grain,
                             key,
                         )
+
+
+# Levels at an instant are read from the current records, not from aggregates: they must equal
+# the definition worked out here in Python over the current customers and employees.
+PERIOD_FIRST, PERIOD_LAST = DAY.date() - dt.timedelta(days=35), DAY.date() + dt.timedelta(days=3)
+_STEP = {"hour": dt.timedelta(hours=1), "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
+
+
+def _period_bounds(grain: str) -> list[tuple[dt.datetime | None, dt.datetime, dt.datetime]]:
+    """(label, start, end) of each period of `grain` between PERIOD_FIRST and PERIOD_LAST."""
+    first = dt.datetime.combine(PERIOD_FIRST, dt.time())
+    after = dt.datetime.combine(PERIOD_LAST + dt.timedelta(days=1), dt.time())
+    if grain == "all":
+        return [(None, first, after)]
+    label = {
+        "hour": first,
+        "day": first,
+        "week": first - dt.timedelta(days=first.weekday()),
+        "month": first.replace(day=1),
+    }[grain]
+    bounds = []
+    while label < after:
+        if grain == "month":
+            following = (label + dt.timedelta(days=32)).replace(day=1)
+        else:
+            following = label + _STEP[grain]
+        bounds.append((label, max(label, first), min(following, after)))
+        label = following
+    return bounds
+
+
+def _active(record: dict[str, Any], at: dt.datetime) -> bool:
+    acquired, churned = record["acquired_at"], record["churned_at"]
+    return acquired is not None and acquired <= at and (churned is None or churned > at)
+
+
+def _expected_retention(customers: list[dict], grain: str) -> dict[Any, tuple[float, float]]:
+    expected = {}
+    for label, start, end in _period_bounds(grain):
+        cohort = [record for record in customers if _active(record, start)]
+        if cohort:
+            kept = sum(_active(record, end) for record in cohort)
+            expected[label] = (kept, len(cohort))
+    return expected
+
+
+def _expected_attrition(employees: list[dict], grain: str) -> dict[Any, tuple[float, float]]:
+    expected = {}
+    for label, start, end in _period_bounds(grain):
+        first_day = dt.datetime.combine(start.date(), dt.time())
+        days = max(1, math.ceil((end - first_day) / dt.timedelta(days=1)))
+        heads = 0
+        for number in range(days):
+            day = first_day + dt.timedelta(days=number)
+            heads += sum(
+                e["hired_at"] <= day and (e["terminated_at"] is None or e["terminated_at"] >= day)
+                for e in employees
+            )
+        left = sum(
+            e["terminated_at"] is not None and start <= e["terminated_at"] < end for e in employees
+        )
+        if heads:
+            expected[label] = (left, heads / days)
+    return expected
+
+
+def _current(warehouse: Warehouse, table: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = warehouse.rows(f"SELECT {', '.join(columns)} FROM cc.{table} FINAL")
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def check_period_kpis(warehouse: Warehouse, grain: str) -> None:
+    """Retention, churn and attrition (no breakdown) equal their definition over the current
+    customers and employees, at `grain`."""
+    customers = _current(warehouse, "customers", ("acquired_at", "churned_at"))
+    employees = _current(warehouse, "employees", ("hired_at", "terminated_at"))
+    retained = _expected_retention(customers, grain)
+    expected = {
+        "customer_retention_rate": retained,
+        "customer_churn_rate": {key: (d - n, d) for key, (n, d) in retained.items()},
+        "employee_attrition_rate": _expected_attrition(employees, grain),
+    }
+    for kpi_id, figures in expected.items():
+        query = kpi_query(CATALOG[kpi_id], (), grain, PERIOD_FIRST, PERIOD_LAST)
+        got = {
+            period: (numerator, denominator)
+            for period, numerator, denominator in warehouse.rows(
+                f"SELECT period, numerator, denominator FROM ({query.sql()})"
+            )
+        }
+        assert got.keys() == figures.keys(), (kpi_id, grain)
+        for period, (numerator, denominator) in figures.items():
+            assert got[period][0] == numerator, (kpi_id, grain, period)
+            assert math.isclose(got[period][1], denominator, rel_tol=1e-12), (kpi_id, period)
 
 
 def _kpi_rows(warehouse: Warehouse, query: KpiQuery) -> dict[tuple[Any, ...], tuple[float, ...]]:
@@ -299,3 +398,4 @@ def test_incremental_equals_recomputation(
         recompute_windowed(warehouse, _days_touched(table, touched), [table])
         check_step(warehouse, model, prefix, table)
     check_every_kpi(warehouse, grain)
+    check_period_kpis(warehouse, grain)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ccpulse.recompute import recompute_window
 from ccpulse.schema import apply_generated, apply_migrations
 from ccpulse.settings import WarehouseSettings
 from ccpulse.warehouse import Warehouse, open_warehouse
@@ -20,12 +21,20 @@ from kpi_views.catalog import CATALOG
 from kpi_views.facts import DAILY_AGGREGATES, FACTS
 from kpi_views.generator import (
     aggregate_ddl,
+    aggregate_name,
     aggregate_view_ddl,
     bi_view_ddl,
     bi_views,
     daily_aggregate_ddl,
     kpi_query,
+    recompute_partition_sql,
     recompute_sql,
+)
+from kpi_views.partitions import (
+    drift_sql,
+    partition_scratch_ddl,
+    partition_scratch_name,
+    swap_month_sql,
 )
 from kpi_views.windowed import daily_recompute_sql, scratch_ddl, swap_day_sql
 from transforms.changes import change_sql, every_change_sql
@@ -46,6 +55,14 @@ def _generated() -> dict[str, str]:
         statements[f"aggregate_{fact.name}"] = aggregate_ddl(fact)
         statements[f"aggregate_{fact.name}_view"] = aggregate_view_ddl(fact)
         statements[f"aggregate_{fact.name}_recompute"] = recompute_sql(fact)
+        scratch = partition_scratch_name(fact)
+        statements[f"partition_{fact.name}_scratch"] = partition_scratch_ddl(fact)
+        statements[f"partition_{fact.name}_recompute"] = recompute_partition_sql(fact, scratch)
+        statements[f"partition_{fact.name}_swap"] = swap_month_sql(fact, 202601, True)
+        statements[f"partition_{fact.name}_drop"] = swap_month_sql(fact, 202601, False)
+        statements[f"partition_{fact.name}_drift"] = drift_sql(
+            fact, aggregate_name(fact), scratch, "toYYYYMM(hour) = {partition:UInt32}"
+        )
     for table in ("agent_states", "schedules"):
         added = change_sql(table).add_columns(("skill_group", "channel"))
         for index, statement in enumerate(added):
@@ -68,6 +85,11 @@ def _generated() -> dict[str, str]:
         ("cost_per_contact", ("channel",), "month"),
         ("cost_per_acquisition", (), "all"),
         ("repeat_contact_rate", ("skill",), "day"),
+        ("customer_retention_rate", (), "day"),
+        ("customer_churn_rate", ("channel", "agent"), "week"),
+        ("customer_lifetime_value", ("channel",), "month"),
+        ("clv_to_cac_ratio", (), "all"),
+        ("employee_attrition_rate", ("skill_group",), "hour"),
     ]
     for kpi_id, by, grain in samples:
         statements[f"bi_{kpi_id}_{grain}"] = bi_view_ddl(CATALOG[kpi_id], by, grain)
@@ -142,3 +164,13 @@ def test_every_daily_recomputation_runs(applied: Warehouse) -> None:
             f"SELECT count() FROM cc.agg_{aggregate.name} WHERE toYear(hour) = 2019"
         )
         assert rows == 0
+
+
+def test_every_partition_recomputation_runs(applied: Warehouse) -> None:
+    """Recomputing and comparing empty months runs every partition statement, swaps nothing in
+    and reports no drift."""
+    day = dt.date(2019, 2, 1)
+    result = recompute_window(applied, day, day, repair_only=True)
+    assert result.months == (201902,)
+    assert result.drift == ()
+    assert result.partitions_swapped == 0

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sandbox import World, make_app, truth
+from sandbox import World, catalog, make_app, truth
 from sandbox.timeutil import DAY_MS, iso_s
 from tests.sandbox.conftest import Client, no_limits
 
@@ -126,6 +126,25 @@ def test_late_wrap_up_appears_after_the_clock_moves() -> None:
 def test_contacts_per_day_is_exact() -> None:
     world = World(seed=2, days=2, contacts_per_day=333)
     assert sum(1 for leg in world.day(1).legs if leg.leg == 1) == 333
+
+
+@pytest.mark.parametrize("channel", ["voice", "chat", "messaging"])
+def test_abandons_fall_on_the_channel_s_published_grid(channel: str) -> None:
+    """Intercom publishes whole seconds, so a chat abandon must not happen between two."""
+    world = World(seed=3, days=3, contacts_per_day=300)
+    precision = catalog.PROFILES[channel].precision_ms
+    lost = [
+        leg
+        for day in range(3)
+        for leg in world.day(day).legs
+        if leg.abandoned and leg.channel == channel
+    ]
+    assert lost, f"no {channel} contact abandoned; the check would prove nothing"
+    assert all(leg.end_ms % precision == 0 for leg in lost)
+    assert all(leg.end_ms >= leg.offered_ms for leg in lost)
+    if precision > 1:
+        # the draw itself is in milliseconds: without the cut, almost none would be whole
+        assert any(leg.end_ms > leg.offered_ms for leg in lost)
 
 
 def test_generation_speed_is_measured(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ CONTRACT_TABLES = (
     "revenue",
     "employees",
     "costs",
+    "survey_invitations",
 )
 
 ALL_COLUMNS = [
@@ -44,6 +45,7 @@ def test_every_contract_table_is_described() -> None:
         ("revenue", ("customer_id", "occurred_at")),
         ("employees", ("agent_id",)),
         ("costs", ("period_start", "scope", "channel")),
+        ("survey_invitations", ("invitation_id",)),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )

@@ -7,13 +7,15 @@ wrap-up code, the end of talk). A leg counts as handled once its wrap-up has end
 `tAcw` arrives its `ended_at` stays null. A later `acd` participant means the leg was transferred
 out; it was escalated when that next queue has a higher tier (queue description `tier=N`).
 
-Agents are identified by their lowercase e-mail (the Genesys user record); the skill group is
-the user's department. First contact resolution comes from the last leg's wrap-up code
-(`Resolved` yes, `Follow-up Required` no), otherwise it is left unknown.
+Agents are identified by their lowercase e-mail (the Genesys user record); the skill group is the
+user's department, or for a leg no agent took, its queue's (`cc.skill_groups`). First contact
+resolution comes from the last leg's wrap-up code (`Resolved` yes, `Follow-up Required` no),
+otherwise it is left unknown.
 """
 
 from __future__ import annotations
 
+from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
@@ -62,7 +64,7 @@ SELECT
     nullIf(replaceOne(customer_ani, 'tel:', ''), '') AS customer_id,
     if(agent = '', NULL, lower(users.email)) AS agent_id,
     nullIf(JSONExtractString(acd, 'participantName'), '') AS skill,
-    if(agent = '', NULL, nullIf(users.department, '')) AS skill_group,
+    if(agent_id IS NULL, {queue_group()}, nullIf(users.department, '')) AS skill_group,
     nullIf(codes.name, '') AS reason,
     {_time("JSONExtractString(acd_segments[1], 'segmentStart')")} AS offered_at,
     if(agent = '', NULL, {_time("JSONExtractString(agent_talk[1], 'segmentStart')")})
@@ -99,6 +101,7 @@ FROM (
         purposes,
         acd_index,
         participants_array[acd_index] AS acd,
+        JSONExtractString(acd, 'participantName') AS queue_name,
         indexOf(arrayFilter(i -> purposes[i] = 'acd', arrayEnumerate(purposes)), acd_index)
             AS leg_number,
         if(purposes[acd_index + 1] = 'agent', participants_array[acd_index + 1], '') AS agent,
@@ -146,6 +149,7 @@ LEFT JOIN (SELECT id, name FROM {codes}) AS codes ON codes.id = legs.code_id
 LEFT JOIN (SELECT id, name FROM {codes}) AS last_code ON last_code.id = legs.last_code_id
 LEFT JOIN ({tiers}) AS queue ON queue.id = legs.queue_id
 LEFT JOIN ({tiers}) AS next_queue ON next_queue.id = legs.next_queue_id
+{lookup_join("legs.queue_name")}
 SETTINGS join_use_nulls = 1
 """
 

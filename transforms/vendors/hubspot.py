@@ -1,11 +1,13 @@
 """HubSpot CRM -> `customers`, `revenue` and `costs`.
 
 A contact that became a customer is a customer: acquired at `hs_lifecyclestage_customer_date`,
-through the marketing channel `hs_analytics_source` (lower case), churned at the custom property
-`churn_date`, segment from `customer_segment`. A closed-won deal is revenue of its `contact_id`
-at `closedate`, with the custom `gross_margin` (a fraction); an archived deal is a refund and is
-deleted. Cost lines are the custom object `p_cost_items` (`period_start`, `period_end`, `scope`,
-`channel`, `amount`). An archived record is deleted.
+through the marketing channel `hs_analytics_source` (as HubSpot spells it: `PAID_SEARCH`), churned
+at the custom property `churn_date`, segment from `customer_segment`. A closed-won deal is revenue
+of its `contact_id` at `closedate`, with the custom `gross_margin` (a fraction); an archived deal
+is a refund and is deleted. Cost lines are the custom object `p_cost_items` (`period_start`,
+`period_end`, `scope`, `channel`, `amount`): a service cost's channel is a contact channel (lower
+case), an acquisition cost's the marketing channel, spelled as on the customers. An archived record
+is deleted.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _customers(load_id: str, raw: RawTables) -> str:
 SELECT
     ifNull(id, '') AS customer_id,
     {_time("hs_lifecyclestage_customer_date")} AS acquired_at,
-    lower({_property("hs_analytics_source")}) AS acquisition_channel,
+    {_property("hs_analytics_source")} AS acquisition_channel,
     {_time("churn_date")} AS churned_at,
     {_property("customer_segment")} AS segment,
     'hubspot' AS source,
@@ -78,7 +80,9 @@ SELECT
     {_time("period_start")} AS period_start,
     {_time("period_end")} AS period_end,
     ifNull({_property("scope")}, '') AS scope,
-    lower(ifNull({_property("channel")}, 'all')) AS channel,
+    -- acquisition spend is booked on the marketing channel, spelled as on the customers
+    if(scope = 'acquisition', ifNull({_property("channel")}, 'all'),
+        lower(ifNull({_property("channel")}, 'all'))) AS channel,
     toFloat64OrZero(ifNull({_property("amount")}, '0')) AS amount,
     'hubspot' AS source,
     {_version(load_id)} AS updated_at,

@@ -2,7 +2,8 @@
 
 A conversation is one contact leg: `source.type` `conversation` is chat, WhatsApp and other
 messaging sources are messaging. The skill is the assigned team, the agent the assigned admin
-(by e-mail, from the admin list), the skill group the agent's in `cc.employees`. Offered at
+(by e-mail, from the admin list), the skill group the agent's in `cc.employees` (for a
+conversation no admin took, its team's in `cc.skill_groups`). Offered at
 `created_at`, answered at `statistics.first_assignment_at`, talk time is
 `statistics.handling_time`; a conversation closed without an assignment was abandoned, its wait
 ending at `first_close_at`. Chats have no hold or after-contact work.
@@ -15,6 +16,7 @@ the conversation's agent, skill and group, like the contact.
 
 from __future__ import annotations
 
+from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import TEXT, WHOLE, RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
@@ -75,7 +77,7 @@ SELECT
     nullIf(customer_key, '') AS customer_id,
     if(assigned_s IS NULL, NULL, nullIf(admins.email, '')) AS agent_id,
     nullIf(teams.name, '') AS skill,
-    if(assigned_s IS NULL, NULL, employees.skill_group) AS skill_group,
+    if(agent_id IS NULL, {queue_group()}, employees.skill_group) AS skill_group,
     NULL AS reason,
     {_seconds("created_s")} AS offered_at,
     if(assigned_s IS NULL, NULL, {_seconds("assigned_s")}) AS answered_at,
@@ -110,6 +112,7 @@ FROM (
     WHERE _dlt_load_id = '{load_id}'
 ) AS conversations
 {_lookups("conversations", raw)}
+{lookup_join("teams.name")}
 SETTINGS join_use_nulls = 1
 """
 

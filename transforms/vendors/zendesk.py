@@ -1,20 +1,25 @@
-"""Zendesk Support tickets -> `contacts` (e-mail), `responses` and `surveys` (ratings).
+"""Zendesk Support: tickets -> `contacts` (e-mail) and `responses`, satisfaction ratings ->
+`surveys` and `survey_invitations`.
 
-A ticket is one e-mail contact leg: offered at `created_at`, skill = its group's name, agent =
-the assignee (by e-mail, from the users list), answered at the metric set's
-`initially_assigned_at`. It is handled once it has a reply; the first reply (the first solve)
-closes the leg, at `created_at` + the metric set's calendar reply time. Handle time is the
-custom field `900001` (seconds). The tag `escalated` marks an escalation. First contact
-resolution: solved and never reopened; reopened means not resolved; unknown until solved. A
-ticket whose status is `deleted`, or that appears in the deleted-tickets list, is deleted.
+A ticket is one e-mail contact leg: offered at `created_at`, skill = its group's name, agent = the
+assignee (by e-mail, from the users list), answered at the metric set's `initially_assigned_at`; an
+unassigned ticket takes its group's skill group (`cc.skill_groups`). It is handled once it has a
+reply; the first reply (the first solve) closes the leg, at `created_at` + the metric set's
+calendar reply time. Handle time is the custom field `900001` (seconds). The tag `escalated` marks
+an escalation. First contact resolution: solved and never reopened; reopened means not resolved;
+unknown until solved. A ticket whose status is `deleted`, or that appears in the deleted-tickets
+list, is deleted.
 
 Responses come from the comment events of the ticket: a public comment by the requester is a
 customer message, by anyone else an agent reply. Satisfaction ratings are CSAT on a two-point
 scale (`good` = 1, `bad` = 0; an `offered` rating is not an answer), dated when first answered.
+Every rating is also a survey sent (`survey_invitations`), at its `created_at`: Zendesk creates
+it when it offers the survey; it is answered once its score is `good` or `bad`.
 """
 
 from __future__ import annotations
 
+from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import TEXT, TIMESTAMP, WHOLE, RawTables, VendorMapping, raw_table
 
 __all__ = ["HANDLE_TIME_FIELD", "MAPPINGS"]
@@ -78,7 +83,7 @@ SELECT
         AS customer_id,
     if(assigned IS NULL, NULL, nullIf(agents.email, '')) AS agent_id,
     nullIf(groups.name, '') AS skill,
-    if(assigned IS NULL, NULL, employees.skill_group) AS skill_group,
+    if(agent_id IS NULL, {queue_group()}, employees.skill_group) AS skill_group,
     NULL AS reason,
     created AS offered_at,
     assigned AS answered_at,
@@ -132,6 +137,7 @@ FROM (
     )
 ) AS tickets
 {_people("tickets", raw)}
+{lookup_join("groups.name")}
 SETTINGS join_use_nulls = 1
 """
 
@@ -242,6 +248,52 @@ SETTINGS join_use_nulls = 1
 """
 
 
+def _invitations(load_id: str, raw: RawTables) -> str:
+    ratings = raw_table(VENDOR, "satisfaction_ratings")
+    return f"""
+SELECT
+    concat('zendesk-', rating_id) AS invitation_id,
+    'csat' AS kind,
+    ticket AS contact_id,
+    nullIf(if(requesters.external_id != '', requesters.external_id, requester), '')
+        AS customer_id,
+    nullIf(agents.email, '') AS agent_id,
+    'email' AS channel,
+    nullIf(groups.name, '') AS skill,
+    employees.skill_group AS skill_group,
+    sent AS sent_at,
+    if(rating IN ('good', 'bad'), answered_at, NULL) AS responded_at,
+    'zendesk' AS source,
+    toDateTime64({float(load_id)}, 3, 'UTC') AS updated_at,
+    -- an `unoffered` rating was never sent
+    toUInt8(rating = 'unoffered') AS is_deleted,
+    multiIf(
+        rating_id = '', 'missing rating id',
+        rating NOT IN ('good', 'bad', 'offered', 'unoffered'),
+            concat('unknown rating `', rating, '`'),
+        sent IS NULL, 'unparsable rating creation time',
+        ''
+    ) AS reject_reason,
+    concat('{{"id":', rating_id, ',"score":', toJSONString(rating), '}}') AS raw_payload
+FROM (
+    SELECT
+        toString(id) AS rating_id,
+        ifNull(score, '') AS rating,
+        toString(ticket_id) AS ticket,
+        toString(assignee_id) AS assignee,
+        toString(requester_id) AS requester,
+        toString(group_id) AS team,
+        -- a rating is created when it is offered (the survey is sent)
+        {_text_time("created_at")} AS sent,
+        {_text_time("updated_at")} AS answered_at
+    FROM {ratings}
+    WHERE _dlt_load_id = '{load_id}'
+) AS ratings
+{_people("ratings", raw)}
+SETTINGS join_use_nulls = 1
+"""
+
+
 _TICKET_COLUMNS = {
     "assignee_id": WHOLE,
     "group_id": WHOLE,
@@ -250,6 +302,15 @@ _TICKET_COLUMNS = {
     "tags": TEXT,
 }
 _PEOPLE_COLUMNS = {"users": {"email": TEXT, "external_id": TEXT}}
+_RATING_COLUMNS = {
+    "satisfaction_ratings": {
+        "assignee_id": WHOLE,
+        "group_id": WHOLE,
+        "requester_id": WHOLE,
+        "ticket_id": WHOLE,
+    },
+    **_PEOPLE_COLUMNS,
+}
 
 MAPPINGS = (
     VendorMapping(
@@ -275,19 +336,8 @@ MAPPINGS = (
         ("ticket_events",),
         {"tickets": _TICKET_COLUMNS, "ticket_events": {"child_events": TEXT}, **_PEOPLE_COLUMNS},
     ),
+    VendorMapping(VENDOR, "surveys", _ratings, ("satisfaction_ratings",), _RATING_COLUMNS),
     VendorMapping(
-        VENDOR,
-        "surveys",
-        _ratings,
-        ("satisfaction_ratings",),
-        {
-            "satisfaction_ratings": {
-                "assignee_id": WHOLE,
-                "group_id": WHOLE,
-                "requester_id": WHOLE,
-                "ticket_id": WHOLE,
-            },
-            **_PEOPLE_COLUMNS,
-        },
+        VENDOR, "survey_invitations", _invitations, ("satisfaction_ratings",), _RATING_COLUMNS
     ),
 )

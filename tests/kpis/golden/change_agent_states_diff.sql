@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `agent_id`, `started_at`
     ),
     stored AS (
-        SELECT `agent_id`, `state`, `started_at`, `ended_at`, `skill_group`, `channel`, `source`, `updated_at`, _row_hash, _version
+        SELECT `agent_id`, `state`, `started_at`, `ended_at`, `skill_group`, `channel`, `source`, `updated_at`,
+            cityHash64(tuple(`agent_id`, `state`, `started_at`, `ended_at`, `skill_group`, `channel`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`agent_states` FINAL
         WHERE (`agent_id`, `started_at`) IN (SELECT `agent_id`, `started_at` FROM incoming)
     ),

@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `contact_id`, `leg`
     ),
     stored AS (
-        SELECT `contact_id`, `leg`, `channel`, `direction`, `customer_id`, `agent_id`, `skill`, `skill_group`, `reason`, `offered_at`, `answered_at`, `ended_at`, `wait_s`, `talk_s`, `hold_s`, `acw_s`, `abandoned`, `transferred`, `escalated`, `resolved_first_contact`, `source`, `updated_at`, _row_hash, _version
+        SELECT `contact_id`, `leg`, `channel`, `direction`, `customer_id`, `agent_id`, `skill`, `skill_group`, `reason`, `offered_at`, `answered_at`, `ended_at`, `wait_s`, `talk_s`, `hold_s`, `acw_s`, `abandoned`, `transferred`, `escalated`, `resolved_first_contact`, `source`, `updated_at`,
+            cityHash64(tuple(`contact_id`, `leg`, `channel`, `direction`, `customer_id`, `agent_id`, `skill`, `skill_group`, `reason`, `offered_at`, `answered_at`, `ended_at`, `wait_s`, `talk_s`, `hold_s`, `acw_s`, `abandoned`, `transferred`, `escalated`, `resolved_first_contact`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`contacts` FINAL
         WHERE (`contact_id`, `leg`) IN (SELECT `contact_id`, `leg` FROM incoming)
     ),

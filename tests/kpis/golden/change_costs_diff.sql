@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `period_start`, `scope`, `channel`
     ),
     stored AS (
-        SELECT `period_start`, `period_end`, `scope`, `channel`, `amount`, `source`, `updated_at`, _row_hash, _version
+        SELECT `period_start`, `period_end`, `scope`, `channel`, `amount`, `source`, `updated_at`,
+            cityHash64(tuple(`period_start`, `period_end`, `scope`, `channel`, `amount`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`costs` FINAL
         WHERE (`period_start`, `scope`, `channel`) IN (SELECT `period_start`, `scope`, `channel` FROM incoming)
     ),

@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `customer_id`
     ),
     stored AS (
-        SELECT `customer_id`, `acquired_at`, `acquisition_channel`, `churned_at`, `segment`, `source`, `updated_at`, _row_hash, _version
+        SELECT `customer_id`, `acquired_at`, `acquisition_channel`, `churned_at`, `segment`, `source`, `updated_at`,
+            cityHash64(tuple(`customer_id`, `acquired_at`, `acquisition_channel`, `churned_at`, `segment`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`customers` FINAL
         WHERE (`customer_id`) IN (SELECT `customer_id` FROM incoming)
     ),

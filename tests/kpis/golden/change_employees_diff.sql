@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `agent_id`
     ),
     stored AS (
-        SELECT `agent_id`, `employee_id`, `email`, `hired_at`, `terminated_at`, `termination_voluntary`, `skill_group`, `primary_channel`, `hourly_cost`, `source`, `updated_at`, _row_hash, _version
+        SELECT `agent_id`, `employee_id`, `email`, `hired_at`, `terminated_at`, `termination_voluntary`, `skill_group`, `primary_channel`, `hourly_cost`, `source`, `updated_at`,
+            cityHash64(tuple(`agent_id`, `employee_id`, `email`, `hired_at`, `terminated_at`, `termination_voluntary`, `skill_group`, `primary_channel`, `hourly_cost`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`employees` FINAL
         WHERE (`agent_id`) IN (SELECT `agent_id` FROM incoming)
     ),

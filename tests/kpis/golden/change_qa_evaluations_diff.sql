@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `evaluation_id`
     ),
     stored AS (
-        SELECT `evaluation_id`, `contact_id`, `agent_id`, `channel`, `skill`, `score_pct`, `script_items_required`, `script_items_met`, `is_calibration`, `evaluated_at`, `source`, `updated_at`, _row_hash, _version
+        SELECT `evaluation_id`, `contact_id`, `agent_id`, `channel`, `skill`, `score_pct`, `script_items_required`, `script_items_met`, `is_calibration`, `evaluated_at`, `source`, `updated_at`,
+            cityHash64(tuple(`evaluation_id`, `contact_id`, `agent_id`, `channel`, `skill`, `score_pct`, `script_items_required`, `script_items_met`, `is_calibration`, `evaluated_at`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`qa_evaluations` FINAL
         WHERE (`evaluation_id`) IN (SELECT `evaluation_id` FROM incoming)
     ),

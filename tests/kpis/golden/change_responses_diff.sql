@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `response_id`
     ),
     stored AS (
-        SELECT `response_id`, `contact_id`, `channel`, `agent_id`, `skill`, `skill_group`, `customer_message_at`, `replied_at`, `response_s`, `is_first_response`, `source`, `updated_at`, _row_hash, _version
+        SELECT `response_id`, `contact_id`, `channel`, `agent_id`, `skill`, `skill_group`, `customer_message_at`, `replied_at`, `response_s`, `is_first_response`, `source`, `updated_at`,
+            cityHash64(tuple(`response_id`, `contact_id`, `channel`, `agent_id`, `skill`, `skill_group`, `customer_message_at`, `replied_at`, `response_s`, `is_first_response`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`responses` FINAL
         WHERE (`response_id`) IN (SELECT `response_id` FROM incoming)
     ),

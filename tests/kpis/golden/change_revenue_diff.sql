@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `customer_id`, `occurred_at`
     ),
     stored AS (
-        SELECT `customer_id`, `occurred_at`, `amount`, `gross_margin`, `source`, `updated_at`, _row_hash, _version
+        SELECT `customer_id`, `occurred_at`, `amount`, `gross_margin`, `source`, `updated_at`,
+            cityHash64(tuple(`customer_id`, `occurred_at`, `amount`, `gross_margin`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`revenue` FINAL
         WHERE (`customer_id`, `occurred_at`) IN (SELECT `customer_id`, `occurred_at` FROM incoming)
     ),

@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `agent_id`, `starts_at`
     ),
     stored AS (
-        SELECT `agent_id`, `activity`, `starts_at`, `ends_at`, `skill_group`, `channel`, `source`, `updated_at`, _row_hash, _version
+        SELECT `agent_id`, `activity`, `starts_at`, `ends_at`, `skill_group`, `channel`, `source`, `updated_at`,
+            cityHash64(tuple(`agent_id`, `activity`, `starts_at`, `ends_at`, `skill_group`, `channel`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`schedules` FINAL
         WHERE (`agent_id`, `starts_at`) IN (SELECT `agent_id`, `starts_at` FROM incoming)
     ),

@@ -10,7 +10,8 @@ WITH
         LIMIT 1 BY `response_id`
     ),
     stored AS (
-        SELECT `response_id`, `kind`, `score`, `scale_min`, `scale_max`, `contact_id`, `customer_id`, `agent_id`, `channel`, `skill`, `skill_group`, `responded_at`, `source`, `updated_at`, _row_hash, _version
+        SELECT `response_id`, `kind`, `score`, `scale_min`, `scale_max`, `contact_id`, `customer_id`, `agent_id`, `channel`, `skill`, `skill_group`, `responded_at`, `source`, `updated_at`,
+            cityHash64(tuple(`response_id`, `kind`, `score`, `scale_min`, `scale_max`, `contact_id`, `customer_id`, `agent_id`, `channel`, `skill`, `skill_group`, `responded_at`, `source`, is_deleted)) AS _row_hash, _version
         FROM `cc`.`surveys` FINAL
         WHERE (`response_id`) IN (SELECT `response_id` FROM incoming)
     ),

@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_agent_states`
+DROP PARTITION ID '202601'

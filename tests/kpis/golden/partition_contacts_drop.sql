@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_contacts`
+DROP PARTITION ID '202601'

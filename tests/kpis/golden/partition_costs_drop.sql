@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_costs`
+DROP PARTITION ID '202601'

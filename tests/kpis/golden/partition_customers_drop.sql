@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_customers`
+DROP PARTITION ID '202601'

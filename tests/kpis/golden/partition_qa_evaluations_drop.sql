@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_qa_evaluations`
+DROP PARTITION ID '202601'

@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_responses`
+DROP PARTITION ID '202601'

@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_survey_invitations`
+DROP PARTITION ID '202601'

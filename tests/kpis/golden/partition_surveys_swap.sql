@@ -1,0 +1,2 @@
+ALTER TABLE `cc`.`agg_surveys`
+REPLACE PARTITION ID '202601' FROM `cc`.`agg_surveys_partition_recompute`
