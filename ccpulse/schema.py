@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from ccpulse.errors import WarehouseError
 from ccpulse.identifiers import quote_identifier, string_literal
 from ccpulse.warehouse import Warehouse
+from ccpulse.windowed import HORIZONS_DDL
+from transforms.customer_identities import DDL as CUSTOMER_IDENTITIES_DDL
 from transforms.skill_groups import DDL as SKILL_GROUPS_DDL
 
 __all__ = [
@@ -102,7 +104,10 @@ _ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
 # Unified tables added after migration 2, by the migration that creates them.
 _ADDED_TABLES: dict[int, tuple[str, ...]] = {7: ("survey_invitations",)}
 # Daily aggregates added after migration 5, by the migration that creates them.
-_ADDED_DAILY_AGGREGATES: dict[int, tuple[str, ...]] = {8: ("concurrency",)}
+_ADDED_DAILY_AGGREGATES: dict[int, tuple[str, ...]] = {
+    8: ("concurrency",),
+    9: ("resolutions",),
+}
 
 
 def _unified_model_statements() -> list[str]:
@@ -164,6 +169,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "skill -> skill group identity table", [SKILL_GROUPS_DDL]),
     Migration(7, "survey invitations (surveys sent)", _added_table_statements(7)),
     Migration(8, "daily aggregate: chat concurrency", _daily_aggregate_statements(8)),
+    Migration(
+        9,
+        "customer identities; first contact resolution derived from the repeat window",
+        [CUSTOMER_IDENTITIES_DDL, *_daily_aggregate_statements(9), HORIZONS_DDL],
+    ),
 )
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"

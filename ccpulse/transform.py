@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ccpulse.changes import RecordChanges, apply_select
+from ccpulse.customer_identities import record_stated_identities, refresh_contact_customers
 from ccpulse.identifiers import checked_load_id, qualified_name, quote_identifier
 from ccpulse.skill_groups import record_stated_skill_groups, refresh_queue_groups
 from ccpulse.warehouse import Warehouse
+from transforms.customer_identities import MATCHED_SOURCES, states_identities
 from transforms.skill_groups import states_skill_groups
 from transforms.unified_model import table as unified_table
 from transforms.vendors import VendorMapping, mappings_for
@@ -91,6 +93,7 @@ def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
             if _has_rows(warehouse, mapping, load_id):
                 _apply_mapping(warehouse, mapping, load_id, summary)
         record_stated_skill_groups(warehouse, vendor, load_id)
+        record_stated_identities(warehouse, vendor, load_id)
         warehouse.command(
             f"INSERT INTO {_DONE} (vendor, load_id) VALUES ({{vendor:String}}, {{load:String}})",
             parameters={"vendor": vendor, "load": load_id},
@@ -100,6 +103,9 @@ def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
     # and a user's correction of a skill's group is applied here.
     if any(mapping.table == "contacts" for mapping in mappings) or states_skill_groups(vendor):
         refresh_queue_groups(warehouse)
+    # Likewise for customers: a CRM load or a user's correction may match earlier contacts.
+    if vendor in MATCHED_SOURCES or states_identities(vendor):
+        refresh_contact_customers(warehouse)
     logger.info("%s", summary.line())
     return summary
 

@@ -1,4 +1,5 @@
-"""Recomputing the daily aggregates (adherence, labour cost, repeats) for the days a batch touched.
+"""Recomputing the daily aggregates (adherence, labour cost, repeats, derived first contact
+resolution) for the days a batch touched.
 
 `recompute_windowed(warehouse, days)` rebuilds every daily aggregate for `days` from the
 current-state tables: each is computed into its scratch table, then each day's partition is
@@ -6,6 +7,12 @@ swapped into the live aggregate, so a reader sees a day either as it was or as r
 part-way leaves some days recomputed and the others as they were; running it again for the same
 days finishes the work, and running it twice changes nothing. One writer runs at a time (as for
 batches), since the scratch tables are shared.
+
+Derived first contact resolution also matures without any contact of its day changing: a repeat
+window closes once the warehouse holds contacts past its end (`HORIZON_SQL`). The horizon each
+recomputation used is kept in `ccpulse.windowed_horizons`; when it has moved, the days whose
+windows closed (or reopened, after a delete) in between are recomputed too, and the new horizon is
+recorded only once they are swapped in, so a crash leaves them to the next run.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from kpi_views.facts import DailyAggregate
 from kpi_views.generator import aggregate_name, daily_aggregate_ddl
 from kpi_views.partitions import drift_sql
 from kpi_views.windowed import (
+    HORIZON_SQL,
+    closed_days,
     recompute_days_sql,
     scratch_days_sql,
     scratch_ddl,
@@ -28,7 +37,7 @@ from kpi_views.windowed import (
     swap_day_sql,
 )
 
-__all__ = ["Drift", "WindowedResult", "recompute_windowed"]
+__all__ = ["HORIZONS", "HORIZONS_DDL", "Drift", "WindowedResult", "recompute_windowed"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +45,20 @@ logger = logging.getLogger(__name__)
 # touches more than `max_partitions_per_insert_block`, 100 by default).
 DAYS_PER_INSERT = 50
 DAYS_CONDITION = "toDate(hour) IN {days:Array(Date)}"
+
+HORIZONS = "`ccpulse`.`windowed_horizons`"
+HORIZONS_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {HORIZONS} (\n"
+    "    aggregate LowCardinality(String),\n"
+    "    horizon Nullable(DateTime64(3, 'UTC')),\n"
+    "    recorded_at DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+    ")\n"
+    "ENGINE = ReplacingMergeTree(recorded_at)\n"
+    "ORDER BY aggregate\n"
+    "COMMENT 'the newest contact each windowed daily aggregate was last recomputed against'"
+)
+# Daily aggregates whose figures depend on how far the contact record reaches.
+_MATURING = ("resolutions",)
 
 
 @dataclass(frozen=True)
@@ -80,9 +103,15 @@ def recompute_windowed(
         if changed is not None and not changed & set(aggregate.reads):
             continue
         _prepare(warehouse, aggregate)
-        for first in range(0, len(wanted), DAYS_PER_INSERT):
-            chunk = wanted[first : first + DAYS_PER_INSERT]
+        horizon = _horizon(warehouse) if aggregate.name in _MATURING else None
+        chosen = wanted
+        if aggregate.name in _MATURING:
+            chosen = tuple(sorted({*wanted, *_matured_days(warehouse, aggregate, horizon)}))
+        for first in range(0, len(chosen), DAYS_PER_INSERT):
+            chunk = chosen[first : first + DAYS_PER_INSERT]
             drift += _recompute_chunk(warehouse, aggregate, insert, chunk, repair_only)
+        if aggregate.name in _MATURING:
+            _record_horizon(warehouse, aggregate)
         names.append(aggregate.name)
 
     result = WindowedResult(wanted, tuple(names), time.perf_counter() - started, tuple(drift))
@@ -92,7 +121,35 @@ def recompute_windowed(
     return result
 
 
+def _horizon(warehouse: Warehouse) -> dt.datetime | None:
+    found = warehouse.rows(HORIZON_SQL)
+    return found[0][0] if found else None
+
+
+def _matured_days(
+    warehouse: Warehouse, aggregate: DailyAggregate, horizon: dt.datetime | None
+) -> list[dt.date]:
+    """The days whose windows closed or reopened since the horizon last recorded; without a
+    record (a new warehouse, or one from before derived resolution), every day up to now."""
+    recorded = warehouse.rows(
+        f"SELECT horizon FROM {HORIZONS} FINAL WHERE aggregate = {{name:String}}",
+        {"name": aggregate.name},
+    )
+    if recorded:
+        return closed_days(recorded[0][0], horizon)
+    earliest = warehouse.rows(HORIZON_SQL.replace("maxOrNull(", "minOrNull(", 1))
+    return closed_days(earliest[0][0] if earliest else None, horizon)
+
+
+def _record_horizon(warehouse: Warehouse, aggregate: DailyAggregate) -> None:
+    warehouse.command(
+        f"INSERT INTO {HORIZONS} (aggregate, horizon)\nSELECT {{name:String}}, ({HORIZON_SQL})",
+        parameters={"name": aggregate.name},
+    )
+
+
 def _prepare(warehouse: Warehouse, aggregate: DailyAggregate) -> None:
+    warehouse.command(HORIZONS_DDL)
     warehouse.command(daily_aggregate_ddl(aggregate))
     warehouse.command(scratch_ddl(aggregate))
 

@@ -303,13 +303,15 @@ _KPIS = (
         id="first_contact_resolution_rate",
         name="First contact resolution",
         formula="100 x handled inbound contacts resolved at first contact / handled inbound "
-        "contacts whose outcome is known",
+        "contacts whose outcome is known; the source's outcome where it states one, else "
+        "resolved when the customer made no other contact within the repeat window after it "
+        "(unknown while the window is open)",
         unit="percent",
         direction="higher_is_better",
         roll_up="W",
         fact="contacts",
-        numerator={"fcr_resolved": 1},
-        denominator={"fcr_known": 1},
+        numerator={"fcr_resolved": 1, "resolutions.derived_resolved": 1},
+        denominator={"fcr_known": 1, "resolutions.derived_known": 1},
         scale=100.0,
     ),
     _seconds(

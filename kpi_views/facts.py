@@ -32,6 +32,7 @@ __all__ = [
     "MAX_CHAT_STRETCH_DAYS",
     "REPEAT_WINDOW_DAYS",
     "SOURCES",
+    "STATED_OUTCOME_CHANNELS",
     "UNPAID_ACTIVITIES",
     "AggregateSource",
     "Anchor",
@@ -451,6 +452,28 @@ REPEATS = DailyAggregate(
     description="inbound contacts and repeat contacts, at the hour the contact was offered",
 )
 
+RESOLUTIONS = DailyAggregate(
+    name="resolutions",
+    reads=("contacts",),
+    dimensions=tuple(_CONTACT_DIMENSIONS),
+    parts=(
+        Part(
+            "derived_known",
+            "offered",
+            "",
+            description="handled inbound contacts without a stated outcome whose repeat window "
+            "has closed or holds a repeat",
+        ),
+        Part("derived_resolved", "offered", "", description="of those, without a repeat"),
+    ),
+    description="first contact resolution derived from the repeat window, for contacts whose "
+    "source states no outcome, at the hour the contact was offered",
+)
+
+STATED_OUTCOME_CHANNELS: tuple[str, ...] = ("email",)
+"""Channels whose source states the outcome when it is known (a ticket is solved, or reopened):
+their first contact resolution is never derived."""
+
 CHAT_CHANNELS: tuple[str, ...] = ("chat", "messaging")
 """Channels whose conversations an agent may hold several of at once."""
 
@@ -484,7 +507,10 @@ CONCURRENCY = DailyAggregate(
 )
 
 DAILY_AGGREGATES: Mapping[str, DailyAggregate] = MappingProxyType(
-    {aggregate.name: aggregate for aggregate in (ADHERENCE, LABOUR, REPEATS, CONCURRENCY)}
+    {
+        aggregate.name: aggregate
+        for aggregate in (ADHERENCE, LABOUR, REPEATS, CONCURRENCY, RESOLUTIONS)
+    }
 )
 
 AggregateSource = Fact | DailyAggregate

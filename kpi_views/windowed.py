@@ -25,6 +25,7 @@ from kpi_views.facts import (
     DAILY_AGGREGATES,
     MAX_CHAT_STRETCH_DAYS,
     REPEAT_WINDOW_DAYS,
+    STATED_OUTCOME_CHANNELS,
     UNPAID_ACTIVITIES,
     DailyAggregate,
     interval_seconds,
@@ -33,7 +34,9 @@ from kpi_views.generator import aggregate_name, daily_aggregate_ddl
 from transforms.unified_model import DATABASE
 
 __all__ = [
+    "HORIZON_SQL",
     "MAX_ACTIVITY_DAYS",
+    "closed_days",
     "contact_days_touched",
     "daily_recompute_sql",
     "days_touched",
@@ -240,6 +243,88 @@ def repeats_sql(into: str) -> str:
     )
 
 
+HORIZON_SQL = (
+    "SELECT maxOrNull(offered_at)\n"
+    f"FROM `{DATABASE}`.`contacts` FINAL\n"
+    "WHERE leg = 1 AND direction = 'inbound'"
+)
+"""The newest inbound contact the warehouse holds: a repeat window has closed once it ends at
+or before this instant (the data, not the wall clock, says how far the record reaches)."""
+
+
+def resolutions_sql(into: str) -> str:
+    """First contact resolution derived from the repeat window, for the handled inbound
+    contacts offered on the days whose source states no outcome.
+
+    A contact is not resolved when its customer made another inbound contact within
+    `REPEAT_WINDOW_DAYS` after it, resolved when the window has closed without one, and unknown
+    (not counted) while it is open. A voice contact counts once its last leg has been handled,
+    when a wrap-up code would have stated the outcome; a contact of a channel in
+    `STATED_OUTCOME_CHANNELS`, or of an unknown customer, is never derived.
+    """
+    window = f"toIntervalDay({REPEAT_WINDOW_DAYS})"
+    return (
+        f"INSERT INTO {into}\n"
+        "WITH\n"
+        f"{_INDENT}({HORIZON_SQL.replace(chr(10), ' ')}) AS horizon,\n"
+        f"{_INDENT}firsts AS (\n"
+        f"{_INDENT * 2}SELECT\n"
+        f"{_INDENT * 3}contact_id,\n"
+        f"{_INDENT * 3}customer_id,\n"
+        f"{_INDENT * 3}offered_at,\n"
+        f"{_INDENT * 3}channel,\n"
+        f"{_INDENT * 3}ifNull(skill, '') AS skill,\n"
+        f"{_INDENT * 3}ifNull(skill_group, '') AS skill_group,\n"
+        f"{_INDENT * 3}ifNull(agent_id, '') AS agent\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"{_INDENT * 2}WHERE toDate(offered_at) IN {{days:Array(Date)}}\n"
+        f"{_INDENT * 2}AND leg = 1 AND direction = 'inbound' AND answered_at IS NOT NULL\n"
+        f"{_INDENT * 2}AND resolved_first_contact IS NULL AND customer_id IS NOT NULL\n"
+        f"{_INDENT * 2}AND channel NOT IN ({_quoted(STATED_OUTCOME_CHANNELS)})\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}unfinished AS (\n"
+        f"{_INDENT * 2}SELECT contact_id\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"{_INDENT * 2}WHERE contact_id IN (\n"
+        f"{_INDENT * 3}SELECT contact_id FROM firsts WHERE channel = 'voice'\n"
+        f"{_INDENT * 2})\n"
+        f"{_INDENT * 2}GROUP BY contact_id\n"
+        f"{_INDENT * 2}HAVING NOT argMax(answered_at IS NOT NULL AND ended_at IS NOT NULL, leg)\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}later AS (\n"
+        f"{_INDENT * 2}SELECT customer_id, offered_at\n"
+        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"{_INDENT * 2}WHERE leg = 1 AND direction = 'inbound'\n"
+        f"{_INDENT * 2}AND customer_id IN (SELECT customer_id FROM firsts)\n"
+        f"{_INDENT * 2}AND offered_at > (SELECT min(offered_at) FROM firsts)\n"
+        f"{_INDENT * 2}AND offered_at <= (SELECT max(offered_at) FROM firsts) + {window}\n"
+        f"{_INDENT}),\n"
+        f"{_INDENT}repeated AS (\n"
+        f"{_INDENT * 2}SELECT DISTINCT firsts.contact_id AS contact_id\n"
+        f"{_INDENT * 2}FROM firsts\n"
+        f"{_INDENT * 2}INNER JOIN later ON later.customer_id = firsts.customer_id\n"
+        f"{_INDENT * 2}WHERE later.offered_at > firsts.offered_at\n"
+        f"{_INDENT * 2}AND later.offered_at <= firsts.offered_at + {window}\n"
+        f"{_INDENT})\n"
+        "SELECT\n"
+        f"{_INDENT}toStartOfHour(offered_at) AS hour,\n"
+        f"{_INDENT}channel,\n"
+        f"{_INDENT}skill,\n"
+        f"{_INDENT}skill_group,\n"
+        f"{_INDENT}agent,\n"
+        f"{_INDENT}count() AS derived_known,\n"
+        f"{_INDENT}countIf(contact_id NOT IN (SELECT contact_id FROM repeated))\n"
+        f"{_INDENT * 2}AS derived_resolved\n"
+        "FROM firsts\n"
+        "WHERE contact_id NOT IN (SELECT contact_id FROM unfinished)\n"
+        "AND (\n"
+        f"{_INDENT}contact_id IN (SELECT contact_id FROM repeated)\n"
+        f"{_INDENT}OR offered_at + {window} <= horizon\n"
+        ")\n"
+        "GROUP BY hour, channel, skill, skill_group, agent"
+    )
+
+
 def concurrency_sql(into: str) -> str:
     """Chat handle time of the legs that ended on the days, and the wall-clock time of every
     stretch of overlapping conversations of an agent that ended on them.
@@ -316,6 +401,7 @@ _RECOMPUTE: dict[str, Callable[[str], str]] = {
     "labour": labour_sql,
     "repeats": repeats_sql,
     "concurrency": concurrency_sql,
+    "resolutions": resolutions_sql,
 }
 
 
@@ -332,10 +418,23 @@ def recompute_days_sql() -> Iterator[tuple[DailyAggregate, str]]:
 
 
 def contact_days_touched(offered_at: dt.datetime) -> list[dt.date]:
-    """The days whose repeat contacts a changed contact (old or new version) can change: its own
-    and those of the window after it."""
-    first = offered_at.date()
-    return [first + dt.timedelta(days=n) for n in range(REPEAT_WINDOW_DAYS + 1)]
+    """The days whose repeat contacts and derived first contact resolution a changed contact
+    (old or new version) can change: those of the window before it (whose contacts it may
+    repeat), its own and those of the window after it (whose contacts may repeat it)."""
+    first = offered_at.date() - dt.timedelta(days=REPEAT_WINDOW_DAYS)
+    return [first + dt.timedelta(days=n) for n in range(2 * REPEAT_WINDOW_DAYS + 1)]
+
+
+def closed_days(before: dt.datetime | None, after: dt.datetime | None) -> list[dt.date]:
+    """The days whose repeat windows close or reopen when the horizon (`HORIZON_SQL`) moves from
+    `before` to `after`: those of contacts offered in the window's length before the horizon's
+    old and new positions. None is a horizon without contacts."""
+    window = dt.timedelta(days=REPEAT_WINDOW_DAYS)
+    moments = [moment for moment in (before, after) if moment is not None]
+    if before == after or not moments:
+        return []
+    first, last = (min(moments) - window).date(), (max(moments) - window).date()
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def days_touched(start: dt.datetime, end: dt.datetime | None) -> list[dt.date]:

@@ -111,6 +111,7 @@ RATIO_SCALE = {
     "first_contact_resolution_rate": 100.0,
     "csat": 100.0,
     "nps": 100.0,
+    "employee_attrition_rate": 100.0,
 }
 
 

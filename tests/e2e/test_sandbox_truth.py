@@ -86,16 +86,7 @@ def _close(a: Any, b: Any) -> bool:
 
 # Known differences, each also in the README's limitations. Strict: a KPI that starts to agree
 # fails here until it is taken off the list.
-KNOWN_GAPS = {
-    "first_contact_resolution_rate": "the 7-day repeat window for contacts without a source "
-    "outcome is not derived yet",
-    "repeat_contact_rate": "customers are not matched across telephony (phone), chat and "
-    "ticketing yet",
-    "customer_retention_rate": "calls carry the customer's phone number, not matched to the CRM "
-    "id yet, so per-breakdown cohorts miss voice customers (the totals agree)",
-    "customer_churn_rate": "calls carry the customer's phone number, not matched to the CRM id "
-    "yet, so per-breakdown cohorts miss voice customers (the totals agree)",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _cases() -> list[Any]:

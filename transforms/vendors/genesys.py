@@ -8,13 +8,16 @@ wrap-up code, the end of talk). A leg counts as handled once its wrap-up has end
 out; it was escalated when that next queue has a higher tier (queue description `tier=N`).
 
 Agents are identified by their lowercase e-mail (the Genesys user record); the skill group is the
-user's department, or for a leg no agent took, its queue's (`cc.skill_groups`). First contact
+user's department, or for a leg no agent took, its queue's (`cc.skill_groups`). The customer is
+the CRM customer whose phone number is the caller's (ANI), else `genesys:<number>`
+(`cc.customer_identities`). First contact
 resolution comes from the last leg's wrap-up code (`Resolved` yes, `Follow-up Required` no),
 otherwise it is left unknown.
 """
 
 from __future__ import annotations
 
+from transforms.customer_identities import customer_id, identity_join, phone_key
 from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
 
@@ -25,6 +28,9 @@ _MEDIA_CHANNEL = (
     "multiIf(media = 'voice', 'voice', media = 'callback', 'voice', media = 'chat', 'chat', "
     "media = 'email', 'email', media = 'message', 'messaging', '')"
 )
+
+# The caller's number (ANI) identifies the customer; `cc.customer_identities` maps it to the CRM.
+_CALLER = phone_key("legs.customer_ani")
 
 
 def _metric(participant: str, name: str) -> str:
@@ -61,7 +67,7 @@ SELECT
     toUInt16(leg_number) AS leg,
     {_MEDIA_CHANNEL} AS channel,
     if(originating_direction = 'outbound', 'outbound', 'inbound') AS direction,
-    nullIf(replaceOne(customer_ani, 'tel:', ''), '') AS customer_id,
+    {customer_id(VENDOR, _CALLER)} AS customer_id,
     if(agent = '', NULL, lower(users.email)) AS agent_id,
     nullIf(JSONExtractString(acd, 'participantName'), '') AS skill,
     if(agent_id IS NULL, {queue_group()}, nullIf(users.department, '')) AS skill_group,
@@ -150,6 +156,7 @@ LEFT JOIN (SELECT id, name FROM {codes}) AS last_code ON last_code.id = legs.las
 LEFT JOIN ({tiers}) AS queue ON queue.id = legs.queue_id
 LEFT JOIN ({tiers}) AS next_queue ON next_queue.id = legs.next_queue_id
 {lookup_join("legs.queue_name")}
+{identity_join(_CALLER)}
 SETTINGS join_use_nulls = 1
 """
 

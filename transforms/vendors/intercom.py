@@ -12,16 +12,24 @@ Responses: the customer's opening message and every comment part form the messag
 a conversation; each admin comment that follows unanswered customer messages is a reply, timed
 from the earliest of them. Notes and bot messages are not replies. Replies are measured against
 the conversation's agent, skill and group, like the contact.
+
+The customer is the CRM customer with the e-mail address of the conversation's author (a user
+or lead), else `intercom:<address>` (`cc.customer_identities`).
 """
 
 from __future__ import annotations
 
+from transforms.customer_identities import customer_id, email_key, identity_join
 from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import TEXT, WHOLE, RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
 
 VENDOR = "intercom"
+
+# The customer who opened the conversation, by e-mail; `cc.customer_identities` maps it to the
+# CRM, else it stays the Intercom contact.
+_CUSTOMER = email_key(VENDOR, "conversations.customer_email", "conversations.contact_key")
 
 
 def _channel(source_type: str) -> str:
@@ -47,7 +55,9 @@ def _conversation_columns() -> str:
         toString(admin_assignee_id) AS admin_id,
         toString(team_assignee_id) AS team_id,
         JSONExtractString(JSONExtractArrayRaw(ifNull(contacts, '{}'), 'contacts')[1],
-            'external_id') AS customer_key"""
+            'id') AS contact_key,
+        if(JSONExtractString(source_json, 'author', 'type') IN ('user', 'lead', 'contact'),
+            JSONExtractString(source_json, 'author', 'email'), '') AS customer_email"""
 
 
 def _lookups(alias: str, raw: RawTables) -> str:
@@ -74,7 +84,7 @@ SELECT
     toUInt16(1) AS leg,
     {_channel("source_type")} AS channel,
     'inbound' AS direction,
-    nullIf(customer_key, '') AS customer_id,
+    {customer_id(VENDOR, _CUSTOMER)} AS customer_id,
     if(assigned_s IS NULL, NULL, nullIf(admins.email, '')) AS agent_id,
     nullIf(teams.name, '') AS skill,
     if(agent_id IS NULL, {queue_group()}, employees.skill_group) AS skill_group,
@@ -113,6 +123,7 @@ FROM (
 ) AS conversations
 {_lookups("conversations", raw)}
 {lookup_join("teams.name")}
+{identity_join(_CUSTOMER)}
 SETTINGS join_use_nulls = 1
 """
 

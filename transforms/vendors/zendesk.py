@@ -8,7 +8,8 @@ reply; the first reply (the first solve) closes the leg, at `created_at` + the m
 calendar reply time. Handle time is the custom field `900001` (seconds). The tag `escalated` marks
 an escalation. First contact resolution: solved and never reopened; reopened means not resolved;
 unknown until solved. A ticket whose status is `deleted`, or that appears in the deleted-tickets
-list, is deleted.
+list, is deleted. The ticket's customer is the CRM customer with the requester's e-mail address,
+else `zendesk:<address>` (`cc.customer_identities`); surveys keep the requester's external id.
 
 Responses come from the comment events of the ticket: a public comment by the requester is a
 customer message, by anyone else an agent reply. Satisfaction ratings are CSAT on a two-point
@@ -19,6 +20,7 @@ it when it offers the survey; it is answered once its score is `good` or `bad`.
 
 from __future__ import annotations
 
+from transforms.customer_identities import customer_id, email_key, identity_join
 from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import TEXT, TIMESTAMP, WHOLE, RawTables, VendorMapping, raw_table
 
@@ -26,6 +28,9 @@ __all__ = ["HANDLE_TIME_FIELD", "MAPPINGS"]
 
 VENDOR = "zendesk"
 HANDLE_TIME_FIELD = 900001
+# The requester, by e-mail; `cc.customer_identities` maps it to the CRM, else it stays the
+# Zendesk user.
+_REQUESTER = email_key(VENDOR, "requesters.email", "tickets.requester")
 
 
 def _text_time(column: str) -> str:
@@ -43,7 +48,9 @@ LEFT JOIN (
     FROM {users}
 ) AS agents ON agents.id = {agent}.assignee
 LEFT JOIN (
-    SELECT toString(id) AS id, ifNull(toString(external_id), '') AS external_id FROM {users}
+    SELECT toString(id) AS id, ifNull(toString(external_id), '') AS external_id,
+        ifNull(email, '') AS email
+    FROM {users}
 ) AS requesters ON requesters.id = {agent}.requester
 LEFT JOIN (SELECT toString(id) AS id, name FROM {groups}) AS groups ON groups.id = {agent}.team
 LEFT JOIN (
@@ -79,8 +86,7 @@ SELECT
     toUInt16(1) AS leg,
     'email' AS channel,
     'inbound' AS direction,
-    nullIf(if(requesters.external_id != '', requesters.external_id, requester), '')
-        AS customer_id,
+    {customer_id(VENDOR, _REQUESTER)} AS customer_id,
     if(assigned IS NULL, NULL, nullIf(agents.email, '')) AS agent_id,
     nullIf(groups.name, '') AS skill,
     if(agent_id IS NULL, {queue_group()}, employees.skill_group) AS skill_group,
@@ -138,6 +144,7 @@ FROM (
 ) AS tickets
 {_people("tickets", raw)}
 {lookup_join("groups.name")}
+{identity_join(_REQUESTER)}
 SETTINGS join_use_nulls = 1
 """
 
