@@ -20,6 +20,8 @@ from ccpulse.errors import WarehouseError
 from ccpulse.identifiers import quote_identifier, string_literal
 from ccpulse.warehouse import Warehouse
 from ccpulse.windowed import HORIZONS_DDL
+from transforms.agent_identities import AGENTS_VIEW_DDL
+from transforms.agent_identities import DDL as AGENT_IDENTITIES_DDL
 from transforms.customer_identities import DDL as CUSTOMER_IDENTITIES_DDL
 from transforms.skill_groups import DDL as SKILL_GROUPS_DDL
 
@@ -173,6 +175,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         9,
         "customer identities; first contact resolution derived from the repeat window",
         [CUSTOMER_IDENTITIES_DDL, *_daily_aggregate_statements(9), HORIZONS_DDL],
+    ),
+    Migration(
+        10,
+        "agent identities (system user id -> agent) and the agents view",
+        [AGENT_IDENTITIES_DDL, AGENTS_VIEW_DDL],
     ),
 )
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ccpulse.agent_identities import record_stated_agent_identities
 from ccpulse.changes import RecordChanges, apply_select
 from ccpulse.customer_identities import record_stated_identities, refresh_contact_customers
 from ccpulse.identifiers import checked_load_id, qualified_name, quote_identifier
@@ -94,6 +95,7 @@ def transform_pending(warehouse: Warehouse, vendor: str) -> TransformSummary:
                 _apply_mapping(warehouse, mapping, load_id, summary)
         record_stated_skill_groups(warehouse, vendor, load_id)
         record_stated_identities(warehouse, vendor, load_id)
+        record_stated_agent_identities(warehouse, vendor, load_id)
         warehouse.command(
             f"INSERT INTO {_DONE} (vendor, load_id) VALUES ({{vendor:String}}, {{load:String}})",
             parameters={"vendor": vendor, "load": load_id},

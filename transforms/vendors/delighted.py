@@ -3,17 +3,22 @@
 `survey_type` is the kind: `csat` (1-5), `nps` (0-10), `ces` (1-7), and the employee pulse
 `esat` and `engagement` (1-5). A customer survey names its contact in `person_properties`
 (`Contact ID`, `Channel`, `Queue`, `Agent Email`, `Customer ID`); an employee survey's person is
-the agent, by work e-mail. The skill group is the agent's, read from `cc.employees`. Submission
+the agent, by work e-mail (`cc.agent_identities` may map an address, system `email`, to another
+agent). The skill group is the agent's, read from `cc.employees`. Submission
 time is `created_at`; an edited answer keeps it and moves `updated_at`.
 """
 
 from __future__ import annotations
 
+from transforms.agent_identities import EMAIL, agent_id, agent_identity_join
+from transforms.customer_identities import normalized_email
 from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
 
 VENDOR = "delighted"
+# The agent, by e-mail address: corrected in `cc.agent_identities`, else the address itself.
+_AGENT = agent_id("responses.agent_email")
 _SCALES = "map('csat', (1, 5), 'nps', (0, 10), 'ces', (1, 7), 'esat', (1, 5), 'engagement', (1, 5))"
 
 
@@ -28,7 +33,7 @@ SELECT
     toFloat64(scale.2) AS scale_max,
     nullIf(JSONExtractString(properties, 'Contact ID'), '') AS contact_id,
     nullIf(JSONExtractString(properties, 'Customer ID'), '') AS customer_id,
-    agent_email AS agent_id,
+    {_AGENT} AS agent_id,
     nullIf(lower(JSONExtractString(properties, 'Channel')), '') AS channel,
     nullIf(JSONExtractString(properties, 'Queue'), '') AS skill,
     employees.skill_group AS skill_group,
@@ -63,9 +68,10 @@ FROM (
     FROM {responses}
     WHERE _dlt_load_id = '{load_id}'
 ) AS responses
+{agent_identity_join(EMAIL, normalized_email("responses.agent_email"))}
 LEFT JOIN (
-    SELECT email, skill_group FROM `cc`.`employees` FINAL WHERE email IS NOT NULL
-) AS employees ON employees.email = responses.agent_email
+    SELECT agent_id, skill_group FROM `cc`.`employees` FINAL
+) AS employees ON employees.agent_id = {_AGENT}
 SETTINGS join_use_nulls = 1
 """
 

@@ -7,16 +7,17 @@ wrap-up code, the end of talk). A leg counts as handled once its wrap-up has end
 `tAcw` arrives its `ended_at` stays null. A later `acd` participant means the leg was transferred
 out; it was escalated when that next queue has a higher tier (queue description `tier=N`).
 
-Agents are identified by their lowercase e-mail (the Genesys user record); the skill group is the
-user's department, or for a leg no agent took, its queue's (`cc.skill_groups`). The customer is
-the CRM customer whose phone number is the caller's (ANI), else `genesys:<number>`
-(`cc.customer_identities`). First contact
-resolution comes from the last leg's wrap-up code (`Resolved` yes, `Follow-up Required` no),
-otherwise it is left unknown.
+Agents are identified by their lowercase e-mail (the Genesys user record), unless
+`cc.agent_identities` maps the user's id to another agent; the skill group is the user's
+department, or for a leg no agent took, its queue's (`cc.skill_groups`). The customer is the CRM
+customer whose phone number is the caller's (ANI), else `genesys:<number>`
+(`cc.customer_identities`). First contact resolution comes from the last leg's wrap-up code
+(`Resolved` yes, `Follow-up Required` no), otherwise it is left unknown.
 """
 
 from __future__ import annotations
 
+from transforms.agent_identities import agent_id, agent_identity_join
 from transforms.customer_identities import customer_id, identity_join, phone_key
 from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
@@ -68,7 +69,7 @@ SELECT
     {_MEDIA_CHANNEL} AS channel,
     if(originating_direction = 'outbound', 'outbound', 'inbound') AS direction,
     {customer_id(VENDOR, _CALLER)} AS customer_id,
-    if(agent = '', NULL, lower(users.email)) AS agent_id,
+    if(agent = '', NULL, {agent_id("lower(users.email)")}) AS agent_id,
     nullIf(JSONExtractString(acd, 'participantName'), '') AS skill,
     if(agent_id IS NULL, {queue_group()}, nullIf(users.department, '')) AS skill_group,
     nullIf(codes.name, '') AS reason,
@@ -151,6 +152,7 @@ FROM (
 ) AS legs
 LEFT JOIN (SELECT id, ifNull(email, '') AS email, department FROM {users}) AS users
     ON users.id = legs.user_id
+{agent_identity_join(VENDOR, "legs.user_id")}
 LEFT JOIN (SELECT id, name FROM {codes}) AS codes ON codes.id = legs.code_id
 LEFT JOIN (SELECT id, name FROM {codes}) AS last_code ON last_code.id = legs.last_code_id
 LEFT JOIN ({tiers}) AS queue ON queue.id = legs.queue_id

@@ -2,7 +2,8 @@
 
 A conversation is one contact leg: `source.type` `conversation` is chat, WhatsApp and other
 messaging sources are messaging. The skill is the assigned team, the agent the assigned admin
-(by e-mail, from the admin list), the skill group the agent's in `cc.employees` (for a
+(by e-mail, from the admin list, unless `cc.agent_identities` maps the admin's id to another
+agent), the skill group the agent's in `cc.employees` (for a
 conversation no admin took, its team's in `cc.skill_groups`). Offered at
 `created_at`, answered at `statistics.first_assignment_at`, talk time is
 `statistics.handling_time`; a conversation closed without an assignment was abandoned, its wait
@@ -19,6 +20,7 @@ or lead), else `intercom:<address>` (`cc.customer_identities`).
 
 from __future__ import annotations
 
+from transforms.agent_identities import agent_id, agent_identity_join
 from transforms.customer_identities import customer_id, email_key, identity_join
 from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import TEXT, WHOLE, RawTables, VendorMapping, raw_table
@@ -30,6 +32,8 @@ VENDOR = "intercom"
 # The customer who opened the conversation, by e-mail; `cc.customer_identities` maps it to the
 # CRM, else it stays the Intercom contact.
 _CUSTOMER = email_key(VENDOR, "conversations.customer_email", "conversations.contact_key")
+# The assigned admin's agent: corrected in `cc.agent_identities`, else the admin's e-mail.
+_AGENT = agent_id("admins.email")
 
 
 def _channel(source_type: str) -> str:
@@ -66,10 +70,11 @@ def _lookups(alias: str, raw: RawTables) -> str:
     return f"""
 LEFT JOIN (SELECT toString(id) AS id, lower(email) AS email FROM {admins}) AS admins
     ON admins.id = {alias}.admin_id
+{agent_identity_join(VENDOR, f"{alias}.admin_id")}
 LEFT JOIN (SELECT toString(id) AS id, name FROM {teams}) AS teams ON teams.id = {alias}.team_id
 LEFT JOIN (
-    SELECT email, skill_group FROM `cc`.`employees` FINAL WHERE email IS NOT NULL
-) AS employees ON employees.email = admins.email"""
+    SELECT agent_id, skill_group FROM `cc`.`employees` FINAL
+) AS employees ON employees.agent_id = {_AGENT}"""
 
 
 def _seconds(column: str) -> str:
@@ -85,7 +90,7 @@ SELECT
     {_channel("source_type")} AS channel,
     'inbound' AS direction,
     {customer_id(VENDOR, _CUSTOMER)} AS customer_id,
-    if(assigned_s IS NULL, NULL, nullIf(admins.email, '')) AS agent_id,
+    if(assigned_s IS NULL, NULL, nullIf({_AGENT}, '')) AS agent_id,
     nullIf(teams.name, '') AS skill,
     if(agent_id IS NULL, {queue_group()}, employees.skill_group) AS skill_group,
     NULL AS reason,
@@ -148,7 +153,7 @@ SELECT
     concat(conversation_id, '#', toString(reply_number)) AS response_id,
     conversation_id AS contact_id,
     {_channel("source_type")} AS channel,
-    nullIf(admins.email, '') AS agent_id,
+    nullIf({_AGENT}, '') AS agent_id,
     nullIf(teams.name, '') AS skill,
     employees.skill_group AS skill_group,
     fromUnixTimestamp64Milli(reply.1 - reply.2, 'UTC') AS customer_message_at,

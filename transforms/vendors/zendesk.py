@@ -2,7 +2,8 @@
 `surveys` and `survey_invitations`.
 
 A ticket is one e-mail contact leg: offered at `created_at`, skill = its group's name, agent = the
-assignee (by e-mail, from the users list), answered at the metric set's `initially_assigned_at`; an
+assignee (by e-mail, from the users list, unless `cc.agent_identities` maps the user's id to
+another agent), answered at the metric set's `initially_assigned_at`; an
 unassigned ticket takes its group's skill group (`cc.skill_groups`). It is handled once it has a
 reply; the first reply (the first solve) closes the leg, at `created_at` + the metric set's
 calendar reply time. Handle time is the custom field `900001` (seconds). The tag `escalated` marks
@@ -20,6 +21,7 @@ it when it offers the survey; it is answered once its score is `good` or `bad`.
 
 from __future__ import annotations
 
+from transforms.agent_identities import agent_id, agent_identity_join
 from transforms.customer_identities import customer_id, email_key, identity_join
 from transforms.skill_groups import lookup_join, queue_group
 from transforms.vendors.mapping import TEXT, TIMESTAMP, WHOLE, RawTables, VendorMapping, raw_table
@@ -31,6 +33,8 @@ HANDLE_TIME_FIELD = 900001
 # The requester, by e-mail; `cc.customer_identities` maps it to the CRM, else it stays the
 # Zendesk user.
 _REQUESTER = email_key(VENDOR, "requesters.email", "tickets.requester")
+# The assignee's agent: corrected in `cc.agent_identities`, else the assignee's e-mail.
+_AGENT = agent_id("agents.email")
 
 
 def _text_time(column: str) -> str:
@@ -47,6 +51,7 @@ LEFT JOIN (
         ifNull(toString(external_id), '') AS external_id
     FROM {users}
 ) AS agents ON agents.id = {agent}.assignee
+{agent_identity_join(VENDOR, f"{agent}.assignee")}
 LEFT JOIN (
     SELECT toString(id) AS id, ifNull(toString(external_id), '') AS external_id,
         ifNull(email, '') AS email
@@ -54,8 +59,8 @@ LEFT JOIN (
 ) AS requesters ON requesters.id = {agent}.requester
 LEFT JOIN (SELECT toString(id) AS id, name FROM {groups}) AS groups ON groups.id = {agent}.team
 LEFT JOIN (
-    SELECT email, skill_group FROM `cc`.`employees` FINAL WHERE email IS NOT NULL
-) AS employees ON employees.email = agents.email"""
+    SELECT agent_id, skill_group FROM `cc`.`employees` FINAL
+) AS employees ON employees.agent_id = {_AGENT}"""
 
 
 def _ticket_columns(raw: RawTables) -> str:
@@ -87,7 +92,7 @@ SELECT
     'email' AS channel,
     'inbound' AS direction,
     {customer_id(VENDOR, _REQUESTER)} AS customer_id,
-    if(assigned IS NULL, NULL, nullIf(agents.email, '')) AS agent_id,
+    if(assigned IS NULL, NULL, nullIf({_AGENT}, '')) AS agent_id,
     nullIf(groups.name, '') AS skill,
     if(agent_id IS NULL, {queue_group()}, employees.skill_group) AS skill_group,
     NULL AS reason,
@@ -163,7 +168,7 @@ SELECT
     concat(ticket_id, '#', toString(reply_number)) AS response_id,
     ticket_id AS contact_id,
     'email' AS channel,
-    nullIf(agents.email, '') AS agent_id,
+    nullIf({_AGENT}, '') AS agent_id,
     nullIf(groups.name, '') AS skill,
     employees.skill_group AS skill_group,
     fromUnixTimestamp64Milli(reply.1 - reply.2, 'UTC') AS customer_message_at,
@@ -221,7 +226,7 @@ SELECT
     ticket AS contact_id,
     nullIf(if(requesters.external_id != '', requesters.external_id, requester), '')
         AS customer_id,
-    nullIf(agents.email, '') AS agent_id,
+    nullIf({_AGENT}, '') AS agent_id,
     'email' AS channel,
     nullIf(groups.name, '') AS skill,
     employees.skill_group AS skill_group,
@@ -264,7 +269,7 @@ SELECT
     ticket AS contact_id,
     nullIf(if(requesters.external_id != '', requesters.external_id, requester), '')
         AS customer_id,
-    nullIf(agents.email, '') AS agent_id,
+    nullIf({_AGENT}, '') AS agent_id,
     'email' AS channel,
     nullIf(groups.name, '') AS skill,
     employees.skill_group AS skill_group,

@@ -5,11 +5,14 @@ script items are the ratings of the `Script` group (a rating that is not applica
 calibration reviews come from calibration sessions and are flagged. The reviewed conversation's
 `externalId` is the contact id in the source it names (`sourceType`: Genesys conversation,
 Intercom conversation, Zendesk ticket), so channel and skill are read from that contact's first
-leg in `cc.contacts`. The evaluation counts at the review's creation.
+leg in `cc.contacts`. The reviewee is the agent, by e-mail (`cc.agent_identities` may map an
+address, system `email`, to another agent). The evaluation counts at the review's creation.
 """
 
 from __future__ import annotations
 
+from transforms.agent_identities import EMAIL, agent_id, agent_identity_join
+from transforms.customer_identities import normalized_email
 from transforms.vendors.mapping import RawTables, VendorMapping, raw_table
 
 __all__ = ["MAPPINGS"]
@@ -24,7 +27,7 @@ def _evaluations(load_id: str, raw: RawTables) -> str:
 SELECT
     evaluation_id,
     nullIf(contact_key, '') AS contact_id,
-    agent_email AS agent_id,
+    {agent_id("reviews.agent_email")} AS agent_id,
     contacts.channel AS channel,
     contacts.skill AS skill,
     ifNull(score, -1) AS score_pct,
@@ -61,6 +64,7 @@ FROM (
     FROM {reviews}
     WHERE _dlt_load_id = '{load_id}'
 ) AS reviews
+{agent_identity_join(EMAIL, normalized_email("reviews.agent_email"))}
 LEFT JOIN (
     SELECT contact_id, channel, skill FROM `cc`.`contacts` FINAL WHERE leg = 1
 ) AS contacts ON contacts.contact_id = reviews.contact_key
