@@ -10,9 +10,10 @@ re-extracts them.
 from __future__ import annotations
 
 from ccpulse.identifiers import qualified_name, quote_identifier
+from ccpulse.raw_tables import present_raw_tables
 from ccpulse.warehouse import Warehouse
 from transforms.agent_identities import USER_RECORDS, stated_insert
-from transforms.vendors.mapping import TEXT, RawTables
+from transforms.vendors.mapping import TEXT
 
 __all__ = ["record_stated_agent_identities"]
 
@@ -20,7 +21,7 @@ __all__ = ["record_stated_agent_identities"]
 def record_stated_agent_identities(warehouse: Warehouse, vendor: str, load_id: str) -> bool:
     """Record the user ids and addresses one load of `vendor` states; False if it states none
     (a vendor without user records, or whose user table dlt has not created yet)."""
-    present = _raw_tables(warehouse, vendor)
+    present = present_raw_tables(warehouse, vendor)
     insert = stated_insert(vendor, load_id, present)
     if insert is None:
         return False
@@ -32,12 +33,3 @@ def record_stated_agent_identities(warehouse: Warehouse, vendor: str, load_id: s
     )
     warehouse.command(insert)
     return True
-
-
-def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:
-    prefix = f"raw_{vendor}___"
-    names = warehouse.rows(
-        "SELECT name FROM system.tables WHERE database = 'raw' AND startsWith(name, {p:String})",
-        {"p": prefix},
-    )
-    return RawTables(vendor, frozenset(str(name)[len(prefix) :] for (name,) in names))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from ccpulse.changes import apply_select
+from ccpulse.raw_tables import raw_table_exists
 from ccpulse.warehouse import Warehouse
 from transforms.customer_identities import refresh_select, stated_insert
 
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 def record_stated_identities(warehouse: Warehouse, vendor: str, load_id: str) -> bool:
     """Record the identifiers one load of `vendor` states; False if the vendor states none."""
     insert = stated_insert(vendor, load_id)
-    if insert is None or not _has_contacts(warehouse, vendor):
+    if insert is None or not raw_table_exists(warehouse, f"raw_{vendor}___contacts"):
         return False
     warehouse.command(insert)
     return True
@@ -38,13 +39,3 @@ def refresh_contact_customers(warehouse: Warehouse) -> int:
     apply_select(warehouse, "contacts", select)
     logger.info("matched %d contact legs to their CRM customer", stale)
     return stale
-
-
-def _has_contacts(warehouse: Warehouse, vendor: str) -> bool:
-    """dlt creates the raw contacts table only when the first contact arrives."""
-    return bool(
-        warehouse.scalar(
-            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
-            {"name": f"raw_{vendor}___contacts"},
-        )
-    )

@@ -12,9 +12,10 @@ import logging
 
 from ccpulse.changes import apply_select
 from ccpulse.identifiers import qualified_name, quote_identifier
+from ccpulse.raw_tables import present_raw_tables
 from ccpulse.warehouse import Warehouse
 from transforms.skill_groups import refresh_select, stated_insert, states_skill_groups
-from transforms.vendors.mapping import TEXT, RawTables
+from transforms.vendors.mapping import TEXT
 
 __all__ = ["record_stated_skill_groups", "refresh_queue_groups"]
 
@@ -30,7 +31,7 @@ def record_stated_skill_groups(warehouse: Warehouse, vendor: str, load_id: str) 
     """Record the skill groups one load of `vendor` states; False if the vendor states none."""
     if not states_skill_groups(vendor):
         return False
-    present = _raw_tables(warehouse, vendor)
+    present = present_raw_tables(warehouse, vendor)
     optional = _OPTIONAL_COLUMNS.get(vendor)
     if optional is not None and optional[0] in present.present:
         raw_name, columns = optional
@@ -56,12 +57,3 @@ def refresh_queue_groups(warehouse: Warehouse) -> int:
     apply_select(warehouse, "contacts", select)
     logger.info("gave %d contact legs without an agent their skill's group", stale)
     return stale
-
-
-def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:
-    prefix = f"raw_{vendor}___"
-    names = warehouse.rows(
-        "SELECT name FROM system.tables WHERE database = 'raw' AND startsWith(name, {p:String})",
-        {"p": prefix},
-    )
-    return RawTables(vendor, frozenset(str(name)[len(prefix) :] for (name,) in names))

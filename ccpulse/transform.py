@@ -17,13 +17,13 @@ from ccpulse.agent_identities import record_stated_agent_identities
 from ccpulse.changes import RecordChanges, apply_select
 from ccpulse.customer_identities import record_stated_identities, refresh_contact_customers
 from ccpulse.identifiers import checked_load_id, qualified_name, quote_identifier
+from ccpulse.raw_tables import present_raw_tables, raw_table_exists
 from ccpulse.skill_groups import record_stated_skill_groups, refresh_queue_groups
 from ccpulse.warehouse import Warehouse
 from transforms.customer_identities import MATCHED_SOURCES, states_identities
 from transforms.skill_groups import states_skill_groups
 from transforms.unified_model import table as unified_table
 from transforms.vendors import VendorMapping, mappings_for
-from transforms.vendors.mapping import RawTables
 
 __all__ = ["TRANSFORM_ORDER", "TransformSummary", "transform_pending", "transform_vendors"]
 
@@ -122,7 +122,7 @@ def transform_vendors(warehouse: Warehouse, vendors: Iterable[str]) -> list[Tran
 
 def _pending_loads(warehouse: Warehouse, vendor: str) -> list[str]:
     loads = qualified_name("raw", f"raw_{vendor}____dlt_loads")
-    if not _raw_exists(warehouse, f"raw_{vendor}____dlt_loads"):
+    if not raw_table_exists(warehouse, f"raw_{vendor}____dlt_loads"):
         return []
     rows = warehouse.rows(
         f"SELECT load_id FROM {loads} WHERE status = 0 AND load_id NOT IN "
@@ -139,7 +139,7 @@ def _has_rows(warehouse: Warehouse, mapping: VendorMapping, load_id: str) -> boo
             f"SELECT count() FROM {qualified_name('raw', name)} "
             "WHERE _dlt_load_id = {load:String}"
         )
-        if _raw_exists(warehouse, name) and warehouse.scalar(in_load, {"load": load_id}):
+        if raw_table_exists(warehouse, name) and warehouse.scalar(in_load, {"load": load_id}):
             return True
     return False
 
@@ -148,7 +148,7 @@ def _apply_mapping(
     warehouse: Warehouse, mapping: VendorMapping, load_id: str, summary: TransformSummary
 ) -> None:
     spec = unified_table(mapping.table)
-    select = mapping.select(load_id, _raw_tables(warehouse, mapping.vendor))
+    select = mapping.select(load_id, present_raw_tables(warehouse, mapping.vendor))
     key = ", '/', ".join(f"toString({quote_identifier(name)})" for name in spec.primary_key)
 
     warehouse.command(
@@ -190,29 +190,10 @@ def _apply_mapping(
 def _add_optional_columns(warehouse: Warehouse, mapping: VendorMapping) -> None:
     for raw, columns in mapping.optional_columns.items():
         name = f"raw_{mapping.vendor}___{raw}"
-        if not _raw_exists(warehouse, name):
+        if not raw_table_exists(warehouse, name):
             continue
         for column, type_ in columns.items():
             warehouse.command(
                 f"ALTER TABLE {qualified_name('raw', name)} "
                 f"ADD COLUMN IF NOT EXISTS {quote_identifier(column)} {type_}"
             )
-
-
-def _raw_exists(warehouse: Warehouse, name: str) -> bool:
-    """dlt creates a raw table only when its first row arrives."""
-    return bool(
-        warehouse.scalar(
-            "SELECT count() FROM system.tables WHERE database = 'raw' AND name = {name:String}",
-            {"name": name},
-        )
-    )
-
-
-def _raw_tables(warehouse: Warehouse, vendor: str) -> RawTables:
-    prefix = f"raw_{vendor}___"
-    names = warehouse.rows(
-        "SELECT name FROM system.tables WHERE database = 'raw' AND startsWith(name, {p:String})",
-        {"p": prefix},
-    )
-    return RawTables(vendor, frozenset(str(name)[len(prefix) :] for (name,) in names))
