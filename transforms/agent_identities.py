@@ -37,6 +37,7 @@ from transforms.vendors.mapping import RawTables, raw_table
 __all__ = [
     "AGENTS_VIEW",
     "AGENTS_VIEW_DDL",
+    "ANCHORS",
     "DDL",
     "EMAIL",
     "LOOKUP",
@@ -69,15 +70,23 @@ DDL = (
     "COMMENT 'a system''s user id (or e-mail) -> agent id (lowercase e-mail); `manual` corrects'"
 )
 
+ANCHORS: tuple[str, ...] = ("bamboohr", "assembled")
+"""Systems whose records are keyed by agent (employees, agent states, schedules): their stated
+identities are the anchor, and a `manual` row for them is ignored."""
+
+_ANCHOR_LIST = ", ".join(f"'{system}'" for system in ANCHORS)
+
 LOOKUP = (
     "SELECT system, value, "
     f"argMax(agent_id, (source = '{MANUAL}', updated_at)) AS agent_id\n"
     f"FROM {TABLE} FINAL\n"
     "WHERE value != ''\n"
+    f"AND NOT (source = '{MANUAL}' AND system IN ({_ANCHOR_LIST}))\n"
     "GROUP BY system, value"
 )
-"""One row per system and id: the corrected agent if a user set one, else the newest stated
-one. A correction to the empty agent id falls back to the user record's e-mail."""
+"""One row per system and id: the corrected agent if a user set one (except for the `ANCHORS`),
+else the newest stated one. A correction to the empty agent id falls back to the user record's
+e-mail."""
 
 AGENTS_VIEW_DDL = (
     f"CREATE OR REPLACE VIEW {AGENTS_VIEW}\n"

@@ -232,3 +232,46 @@ def test_a_vendor_without_user_records_records_nothing(warehouse: Warehouse, ven
     before = warehouse.scalar(f"SELECT count() FROM {TABLE}")
     assert not record_stated_agent_identities(warehouse, vendor, "1970001000.5")
     assert warehouse.scalar(f"SELECT count() FROM {TABLE}") == before
+
+
+def test_the_hris_address_is_the_anchor_a_manual_row_does_not_move(warehouse: Warehouse) -> None:
+    """Employees are keyed by agent: a correction would leave the old row beside a new one, so a
+    `manual` row for a BambooHR employee is ignored, in the mapping and in `cc.agents`."""
+    run = uuid.uuid4().hex[:6]
+    employee, address = f"bamboo-{run}", f"zoe-{run}@example.com"
+    employees, loads = "`raw`.`raw_bamboohr___employees`", "`raw`.`raw_bamboohr____dlt_loads`"
+    warehouse.command(
+        f"CREATE TABLE IF NOT EXISTS {employees} (id String, work_email Nullable(String), "
+        "hire_date Nullable(String), _dlt_load_id String) ENGINE = MergeTree ORDER BY id"
+    )
+    warehouse.command(
+        f"CREATE TABLE IF NOT EXISTS {loads} (load_id String, schema_name Nullable(String), "
+        "status Int64, inserted_at DateTime64(6, 'UTC')) ENGINE = MergeTree ORDER BY load_id"
+    )
+    warehouse.command(
+        f"INSERT INTO {TABLE} (system, value, agent_id, source) "
+        "VALUES ('bamboohr', {id:String}, {other:String}, 'manual')",
+        parameters={"id": employee, "other": f"someone-else-{run}@example.com"},
+    )
+    load = "1970001100.5"
+    warehouse.command(
+        f"INSERT INTO {employees} (id, work_email, hire_date, _dlt_load_id) "
+        "VALUES ({id:String}, {email:String}, '2030-02-01', {load:String})",
+        parameters={"id": employee, "email": address.upper(), "load": load},
+    )
+    warehouse.command(
+        f"INSERT INTO {loads} VALUES ({{load:String}}, 'bamboohr', 0, now64(6))",
+        parameters={"load": load},
+    )
+
+    assert transform_pending(warehouse, "bamboohr").loads == 1
+
+    assert warehouse.rows(
+        "SELECT agent_id FROM cc.employees FINAL WHERE employee_id = {id:String}",
+        {"id": employee},
+    ) == [(address,)]
+    assert warehouse.rows(
+        f"SELECT agent_id, system_ids, has_employee_record FROM {AGENTS_VIEW} "
+        "WHERE has(system_ids, ('bamboohr', {id:String}))",
+        {"id": employee},
+    ) == [(address, [("bamboohr", employee)], 1)]
