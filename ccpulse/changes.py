@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ccpulse.rollups import rebuild_pending
 from ccpulse.warehouse import Warehouse
 from ccpulse.windowed import recompute_windowed
 from kpi_views.windowed import contact_days_touched, days_touched
@@ -166,7 +167,9 @@ def _run_batch(
 
 
 def resume_batches(warehouse: Warehouse) -> list[int]:
-    """Finish every batch a crash left staged or diffed; return their numbers."""
+    """Finish every batch a crash left staged or diffed, and the rollups of any partition it
+    left swapped in without them; return the batches' numbers."""
+    rebuild_pending(warehouse)
     rows = warehouse.rows(
         f"SELECT batch, table, argMax(state, recorded_at), argMax(staged_rows, recorded_at) "
         f"FROM {BATCHES} GROUP BY batch, table "

@@ -2,13 +2,15 @@
 
 `recompute_window` rebuilds every aggregate a KPI reads for the days from `start` to `end`: each
 fact's aggregate month by month (its partitions), each daily aggregate day by day, each from the
-current-state tables into a scratch table and then swapped in with `REPLACE PARTITION`. A BI query
-running meanwhile sees a day either as it was or as recomputed, never a mix. Months are the
+current-state tables into a scratch table and then swapped in with `REPLACE PARTITION`, and the
+rollups of what was swapped rebuilt from it (`ccpulse.rollups`). A BI query running meanwhile
+sees a day either as it was or as recomputed, never a mix. Months are the
 partitions of the fact aggregates, so a window that covers part of a month recomputes that whole
 month (from the same current state, so the days outside the window keep their figures).
 
 With `repair_only`, a partition is swapped in only where it differs from its recomputation, and
-the drift found is reported per aggregate and day: that is `ccpulse reconcile`.
+the drift found is reported per aggregate and day: that is `ccpulse reconcile`. It also compares
+every rollup with the aggregate it sums, and rebuilds the partitions where they differ.
 
 The caller holds the writer lease (`ccpulse.writer`): a batch applied while a month is being
 recomputed would be lost when the month is swapped in.
@@ -19,19 +21,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ccpulse.rollups import month_partition, partition_of, rebuild_rollups, swapping
 from ccpulse.warehouse import Warehouse
 from ccpulse.windowed import Drift, recompute_windowed
-from kpi_views.facts import FACTS, Fact
+from kpi_views.facts import FACTS, SOURCES, Fact
 from kpi_views.generator import aggregate_name, recompute_partition_sql
 from kpi_views.partitions import (
     drift_sql,
     partition_scratch_ddl,
     partition_scratch_name,
+    rollup_drift_sql,
     swap_month_sql,
 )
+from kpi_views.rollups import every_rollup
 
 __all__ = ["RecomputeResult", "months_between", "recompute_window"]
 
@@ -110,6 +116,10 @@ def recompute_window(
         if repair_only
         else len(daily.days) * len(daily.aggregates)
     )
+    if repair_only:
+        found, rebuilt = _repair_rollups(warehouse, start, end)
+        drift += found
+        swapped += rebuilt
     result = RecomputeResult(
         start, end, tuple(months), tuple(drift), swapped, time.perf_counter() - started
     )
@@ -122,6 +132,26 @@ def recompute_window(
         )
     logger.info("%s", result.line())
     return result
+
+
+def _in_window(column: str) -> str:
+    return f"toDate({column}) BETWEEN {{first:Date}} AND {{last:Date}}"
+
+
+def _repair_rollups(warehouse: Warehouse, start: dt.date, end: dt.date) -> tuple[list[Drift], int]:
+    """Find the rollups that differ from their aggregates (compared with the unified facts, and
+    repaired, before) on the days from `start` to `end`, and rebuild them from those aggregates;
+    return the drift and the number of partitions rebuilt."""
+    drift: list[Drift] = []
+    drifted: dict[str, set[str]] = defaultdict(set)
+    for rollup in every_rollup():
+        found = warehouse.rows(rollup_drift_sql(rollup, _in_window), {"first": start, "last": end})
+        for day, groups in found:
+            drift.append(Drift(rollup.name, day, int(groups)))
+            drifted[rollup.source.name].add(partition_of(rollup.source, day))
+    for name, partitions in drifted.items():
+        rebuild_rollups(warehouse, SOURCES[name], sorted(partitions))
+    return drift, sum(len(partitions) for partitions in drifted.values())
 
 
 def _recompute_month(
@@ -147,6 +177,7 @@ def _recompute_month(
     swap = bool(drift) or not repair_only
     if swap:
         recomputed = bool(warehouse.scalar(f"SELECT count() > 0 FROM {scratch}"))
-        warehouse.command(swap_month_sql(fact, month, recomputed))
+        with swapping(warehouse, fact, [month_partition(month)]):
+            warehouse.command(swap_month_sql(fact, month, recomputed))
     warehouse.command(f"TRUNCATE TABLE {scratch}")
     return drift, swap

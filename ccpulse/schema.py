@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ccpulse.errors import WarehouseError
 from ccpulse.identifiers import quote_identifier, string_literal
+from ccpulse.rollups import PENDING_DDL as ROLLUPS_PENDING_DDL
 from ccpulse.warehouse import Warehouse
 from ccpulse.windowed import HORIZONS_DDL
 from transforms.agent_identities import AGENTS_VIEW_DDL
@@ -181,6 +182,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "agent identities (system user id -> agent) and the agents view",
         [AGENT_IDENTITIES_DDL, AGENTS_VIEW_DDL],
     ),
+    Migration(11, "partitions whose rollups are still to be rebuilt", [ROLLUPS_PENDING_DDL]),
 )
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"
@@ -277,18 +279,22 @@ _GENERATED_TABLE = f"{quote_identifier(META_DATABASE)}.`generated_objects`"
 
 @dataclass(frozen=True)
 class GeneratedReport:
-    """What `apply_generated` did to the aggregates and BI views."""
+    """What `apply_generated` did to the aggregates, their rollups and the BI views."""
 
     rebuilt_aggregates: list[str]
     bi_views: int
     dropped_views: int
+    rebuilt_rollups: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        if not self.rebuilt_aggregates and not self.bi_views and not self.dropped_views:
+        changed = self.rebuilt_aggregates or self.rebuilt_rollups
+        if not changed and not self.bi_views and not self.dropped_views:
             return "KPI aggregates and views are up to date"
         parts = []
         if self.rebuilt_aggregates:
             parts.append(f"rebuilt aggregates {', '.join(self.rebuilt_aggregates)}")
+        if self.rebuilt_rollups:
+            parts.append(f"rebuilt the rollups of {', '.join(self.rebuilt_rollups)}")
         parts.append(f"wrote {self.bi_views} KPI views")
         if self.dropped_views:
             parts.append(f"dropped {self.dropped_views} obsolete views")
@@ -296,18 +302,20 @@ class GeneratedReport:
 
 
 def apply_generated(warehouse: Warehouse) -> GeneratedReport:
-    """Bring the KPI aggregates and BI views in line with the catalogue.
+    """Bring the KPI aggregates, their rollups and the BI views in line with the catalogue.
 
     Generated objects are not numbered migrations: they follow the catalogue. An aggregate whose
     definition changed is rebuilt from the current-state tables (nothing is lost: aggregates are
-    always derivable from them); BI views are replaced; views no longer generated are dropped.
+    always derivable from them), and a rollup from its aggregate; BI views are replaced; views no
+    longer generated are dropped.
     """
-    from kpi_views.facts import FACTS
+    from kpi_views.facts import DAILY_AGGREGATES, FACTS
     from kpi_views.generator import (
         BI_DATABASE,
         aggregate_ddl,
         aggregate_view_ddl,
         bi_views,
+        daily_aggregate_ddl,
         recompute_sql,
     )
 
@@ -332,9 +340,24 @@ def apply_generated(warehouse: Warehouse) -> GeneratedReport:
         checksum = _checksum(statements)
         if recorded.get(name) == checksum:
             continue
+        _drop_rollups(warehouse, fact.name)
         _rebuild_aggregate(warehouse, fact.name, statements, recompute_sql(fact))
         _record_generated(warehouse, name, checksum)
         rebuilt.append(fact.name)
+
+    sources = [
+        *((fact.name, aggregate_ddl(fact)) for fact in FACTS.values()),
+        *((daily.name, daily_aggregate_ddl(daily)) for daily in DAILY_AGGREGATES.values()),
+    ]
+    rolled_up = []
+    for source, source_ddl in sources:
+        name = f"rollups:{source}"
+        checksum = _checksum([source_ddl, *_rollup_statements(source)])
+        if recorded.get(name) == checksum and source not in rebuilt:
+            continue
+        _rebuild_rollups(warehouse, source)
+        _record_generated(warehouse, name, checksum)
+        rolled_up.append(source)
 
     views = dict(bi_views())
     checksum = _checksum(list(views.values()))
@@ -355,7 +378,7 @@ def apply_generated(warehouse: Warehouse) -> GeneratedReport:
                 )
                 dropped += 1
         _record_generated(warehouse, "bi_views", checksum)
-    return GeneratedReport(rebuilt, written, dropped)
+    return GeneratedReport(rebuilt, written, dropped, tuple(rolled_up))
 
 
 def _rebuild_aggregate(
@@ -369,6 +392,41 @@ def _rebuild_aggregate(
     warehouse.command(recompute)
     warehouse.command(statements[1])
     logger.info("rebuilt aggregate cc.agg_%s from the current state", fact)
+
+
+def _rollup_statements(source: str) -> list[str]:
+    from kpi_views.facts import FACTS
+    from kpi_views.rollups import ROLLUPS, rollup_ddl, rollup_view_ddl
+
+    statements = []
+    for rollup in ROLLUPS[source]:
+        statements.append(rollup_ddl(rollup))
+        if source in FACTS:
+            statements.append(rollup_view_ddl(rollup))
+    return statements
+
+
+def _drop_rollups(warehouse: Warehouse, source: str) -> None:
+    from kpi_views.rollups import ROLLUPS, rollup_name
+
+    for rollup in ROLLUPS[source]:
+        warehouse.command(f"DROP VIEW IF EXISTS `cc`.`agg_{rollup.name}_mv`")
+        warehouse.command(f"DROP TABLE IF EXISTS {rollup_name(rollup)}")
+
+
+def _rebuild_rollups(warehouse: Warehouse, source: str) -> None:
+    """Drop the rollups of `source`, create them anew and fill them from its aggregate; the view
+    that keeps each current comes last, and one writer runs at a time, so no batch is missed."""
+    from kpi_views.facts import FACTS
+    from kpi_views.rollups import ROLLUPS, fill_sql, rollup_ddl, rollup_view_ddl
+
+    _drop_rollups(warehouse, source)
+    for rollup in ROLLUPS[source]:
+        warehouse.command(rollup_ddl(rollup))
+        warehouse.command(fill_sql(rollup))
+        if source in FACTS:
+            warehouse.command(rollup_view_ddl(rollup))
+    logger.info("rebuilt the rollups of cc.agg_%s from it", source)
 
 
 def _record_generated(warehouse: Warehouse, name: str, checksum: str) -> None:

@@ -3,7 +3,8 @@ resolution) for the days a batch touched.
 
 `recompute_windowed(warehouse, days)` rebuilds every daily aggregate for `days` from the
 current-state tables: each is computed into its scratch table, then each day's partition is
-swapped into the live aggregate, so a reader sees a day either as it was or as recomputed. A crash
+swapped into the live aggregate (and its rollups rebuilt, `ccpulse.rollups`), so a reader sees a
+day either as it was or as recomputed. A crash
 part-way leaves some days recomputed and the others as they were; running it again for the same
 days finishes the work, and running it twice changes nothing. One writer runs at a time (as for
 batches), since the scratch tables are shared.
@@ -23,6 +24,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ccpulse.rollups import day_partition, swapping
 from ccpulse.warehouse import Warehouse
 from kpi_views.facts import DailyAggregate
 from kpi_views.generator import aggregate_name, daily_aggregate_ddl
@@ -174,8 +176,9 @@ def _recompute_chunk(
         )
         drift = [Drift(aggregate.name, day, int(groups)) for day, groups in found]
     swapped = {item.day for item in drift} if repair_only else set(days)
-    for day in days:
-        if day in swapped:
-            warehouse.command(swap_day_sql(aggregate, day, day in recomputed))
+    with swapping(warehouse, aggregate, (day_partition(day) for day in swapped)):
+        for day in days:
+            if day in swapped:
+                warehouse.command(swap_day_sql(aggregate, day, day in recomputed))
     warehouse.command(f"TRUNCATE TABLE {scratch}")
     return drift

@@ -8,7 +8,8 @@ For each fact:
 - a recomputation statement that rebuilds it from the current-state table.
 
 Daily aggregates (`facts.DAILY_AGGREGATES`) have tables of the same shape, partitioned by day and
-filled by `kpi_views.windowed` instead of a view.
+filled by `kpi_views.windowed` instead of a view. Every aggregate has coarser copies, its rollups
+(`kpi_views.rollups`): a KPI query reads the most compact one that has its grain and breakdown.
 
 For each KPI, breakdown combination and grain, a plain view in database `kpi`, e.g.
 `kpi.average_handle_time_by_agent_day`, with columns `period`, the breakdown columns, `value`,
@@ -39,6 +40,7 @@ from kpi_views.facts import (
     Fact,
 )
 from kpi_views.periods import period_sql
+from kpi_views.rollups import ROLLUPS, Grain, choose, rollup_ddl, rollup_name, rollup_view_ddl
 from transforms.unified_model import DATABASE
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "KpiQuery",
     "aggregate_ddl",
     "aggregate_name",
+    "aggregate_statements",
     "aggregate_view_ddl",
     "bi_view_ddl",
     "bi_view_name",
@@ -61,11 +64,19 @@ BI_DATABASE = "kpi"
 _DEDUPLICATION_WINDOW = 10_000
 _INDENT = "    "
 
+# The start of a period, from the hour a row's parts count at or from the day (a rollup's).
 _GRAIN_PERIOD = {
-    "hour": "hour",
-    "day": "toStartOfDay(hour)",
-    "week": "toDateTime(toMonday(hour), 'UTC')",
-    "month": "toDateTime(toStartOfMonth(hour), 'UTC')",
+    "hour": {
+        "hour": "hour",
+        "day": "toStartOfDay(hour)",
+        "week": "toDateTime(toMonday(hour), 'UTC')",
+        "month": "toDateTime(toStartOfMonth(hour), 'UTC')",
+    },
+    "day": {
+        "day": "day",
+        "week": "toDateTime(toMonday(day), 'UTC')",
+        "month": "toDateTime(toStartOfMonth(day), 'UTC')",
+    },
 }
 
 
@@ -190,23 +201,21 @@ def _combination(kpi: Kpi, terms: Sequence[Term]) -> str:
     return text[2:] if text.startswith("+ ") else text
 
 
-def _stacked_sources(kpi: Kpi, by: Sequence[str], database: str) -> str:
-    """Every source's rows with the KPI's columns: its own parts, zeros for the others' parts,
-    and the empty key for a breakdown it does not have."""
+def _stacked_sources(kpi: Kpi, by: Sequence[str], time: str, tables: Sequence[str]) -> str:
+    """Every source's rows (from `tables`, one per source) with the KPI's columns: its own
+    parts, zeros for the others' parts, and the empty key for a breakdown it does not have."""
     terms = list(dict.fromkeys([*kpi.numerator_terms, *kpi.denominator_terms]))
     branches = []
-    for name in kpi.sources:
+    for name, table in zip(kpi.sources, tables, strict=True):
         source = SOURCES[name]
-        columns = ["hour"]
+        columns = [time]
         columns += [d if d in source.dimensions else f"'' AS {d}" for d in by]
         for term in terms:
             part = SOURCES[term.source].part(term.part)
             value = term.part if term.source == name else f"to{part.clickhouse_type}(0)"
             columns.append(f"{value} AS {_column(kpi, term)}")
         branches.append(
-            f"{_INDENT}SELECT\n"
-            f"{_INDENT * 2}{_lines(columns, 2)}\n"
-            f"{_INDENT}FROM {aggregate_name(source, database)}"
+            f"{_INDENT}SELECT\n{_INDENT * 2}{_lines(columns, 2)}\n{_INDENT}FROM {table}"
         )
     return "(\n" + f"\n{_INDENT}UNION ALL\n".join(branches) + "\n)"
 
@@ -222,6 +231,9 @@ class KpiQuery:
     end: date | None = None
     database: str = DATABASE
     """Where the aggregates are read from (`cc`, or a rebuilt copy being checked)."""
+    rollups: bool = True
+    """Whether the most compact rollup that answers the query is read (`kpi_views.rollups`);
+    without, the hour-grain aggregates themselves (a rebuilt copy being checked has no rollups)."""
 
     def __post_init__(self) -> None:
         unknown = [d for d in self.by if d not in self.kpi.breakdowns]
@@ -240,7 +252,8 @@ class KpiQuery:
             return period_sql(
                 kpi.period_measure, by, self.grain, kpi.scale, self.start, self.end, self.database
             )
-        period = _GRAIN_PERIOD.get(self.grain, "CAST(NULL AS Nullable(DateTime('UTC')))")
+        time = self._time_column()
+        period = _GRAIN_PERIOD[time].get(self.grain, "CAST(NULL AS Nullable(DateTime('UTC')))")
         numerator = _combination(kpi, kpi.numerator_terms)
         denominator = _combination(kpi, kpi.denominator_terms) if kpi.denominator else None
         outputs = [f"{period} AS period"]
@@ -251,7 +264,7 @@ class KpiQuery:
             outputs.append(f"{kpi.scale!r} * numerator / denominator AS value")
         else:
             outputs.append("numerator AS value")
-        filters = self._filters()
+        filters = self._filters(time)
         having = "denominator > 0" if denominator else "numerator != 0"
         if kpi.min_respondents:
             having += f" AND denominator >= {kpi.min_respondents}"
@@ -260,27 +273,40 @@ class KpiQuery:
         return (
             "SELECT\n"
             f"{_INDENT}{_lines(outputs)}\n"
-            f"FROM {self._source(by)}\n"
+            f"FROM {self._source(by, time)}\n"
             + (f"WHERE {filters}\n" if filters else "")
             + f"GROUP BY {group}\n"
             f"HAVING {having}\n"
             f"ORDER BY {order}"
         )
 
-    def _source(self, by: Sequence[str]) -> str:
-        if len(self.kpi.sources) == 1:
-            return aggregate_name(SOURCES[self.kpi.sources[0]], self.database)
-        return _stacked_sources(self.kpi, by, self.database)
+    def _time_column(self) -> Grain:
+        """`hour` for an hourly question (or without rollups), else `day`: every source has a
+        day rollup with all its dimensions."""
+        return "hour" if self.grain == "hour" or not self.rollups else "day"
 
-    def _filters(self) -> str:
+    def _table(self, name: str, by: Sequence[str], time: Grain) -> str:
+        source = SOURCES[name]
+        rollup = choose(source, time, by) if self.rollups else None
+        return (
+            rollup_name(rollup, self.database) if rollup else aggregate_name(source, self.database)
+        )
+
+    def _source(self, by: Sequence[str], time: Grain) -> str:
+        tables = [self._table(name, by, time) for name in self.kpi.sources]
+        if len(tables) == 1:
+            return tables[0]
+        return _stacked_sources(self.kpi, by, time, tables)
+
+    def _filters(self, time: str) -> str:
         # A measure that lacks a breakdown value (an abandoned call has no agent) is left out of
         # that breakdown rather than shown under an empty name.
         clauses = [f"{dimension} != ''" for dimension in DIMENSIONS if dimension in self.by]
         if self.start:
-            clauses.append(f"hour >= toDateTime('{self.start.isoformat()}', 'UTC')")
+            clauses.append(f"{time} >= toDateTime('{self.start.isoformat()}', 'UTC')")
         if self.end:
             after = self.end + timedelta(days=1)
-            clauses.append(f"hour < toDateTime('{after.isoformat()}', 'UTC')")
+            clauses.append(f"{time} < toDateTime('{after.isoformat()}', 'UTC')")
         return " AND ".join(clauses)
 
 
@@ -291,9 +317,10 @@ def kpi_query(
     start: date | None = None,
     end: date | None = None,
     database: str = DATABASE,
+    rollups: bool = True,
 ) -> KpiQuery:
     """The query of `kpi` by the breakdown `by` at `grain`, between two days (inclusive)."""
-    return KpiQuery(kpi, tuple(by), grain, start, end, database)
+    return KpiQuery(kpi, tuple(by), grain, start, end, database, rollups)
 
 
 def bi_view_name(kpi: Kpi, by: Sequence[str], grain: str) -> str:
@@ -320,13 +347,29 @@ def bi_views() -> Iterator[tuple[str, str]]:
                 yield bi_view_name(kpi, by, grain), bi_view_ddl(kpi, by, grain)
 
 
-def every_statement() -> Iterator[str]:
-    """Every generated statement, in an order that can be executed: aggregates, views, BI views."""
+def aggregate_statements(database: str = DATABASE) -> Iterator[str]:
+    """Every aggregate table with its views and rollups (empty), in an order that can be run.
+
+    In a database other than `cc` (a copy for a check or a test) the aggregates are filled by
+    hand: no view feeds them from the change streams, but their rollups are kept as in `cc`.
+    """
     for fact in FACTS.values():
-        yield aggregate_ddl(fact)
-        yield aggregate_view_ddl(fact)
+        yield aggregate_ddl(fact, database)
+        if database == DATABASE:
+            yield aggregate_view_ddl(fact)
+        for rollup in ROLLUPS[fact.name]:
+            yield rollup_ddl(rollup, database)
+            yield rollup_view_ddl(rollup, database)
     for aggregate in DAILY_AGGREGATES.values():
-        yield daily_aggregate_ddl(aggregate)
+        yield daily_aggregate_ddl(aggregate, database)
+        for rollup in ROLLUPS[aggregate.name]:
+            yield rollup_ddl(rollup, database)
+
+
+def every_statement() -> Iterator[str]:
+    """Every generated statement, in an order that can be executed: aggregates, views, rollups,
+    BI views."""
+    yield from aggregate_statements()
     for kpi in CATALOG.values():
         for by in _breakdown_sets(kpi):
             for grain in GRAINS:

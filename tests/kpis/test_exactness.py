@@ -14,17 +14,19 @@ out in Python over those records.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import math
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ccpulse import changes
+from ccpulse import changes, rollups
 from ccpulse.schema import apply_generated, apply_migrations
 from ccpulse.settings import WarehouseSettings
 from ccpulse.warehouse import Warehouse, open_warehouse
@@ -39,6 +41,7 @@ from kpi_views.generator import (
     kpi_query,
     recompute_sql,
 )
+from kpi_views.rollups import ROLLUPS, Rollup
 from kpi_views.windowed import contact_days_touched, daily_recompute_sql, days_touched
 from tests.kpis.records import DAY, GENERATORS, PREFIXED_COLUMN, keys, to_arrow
 from transforms.changes import change_sql
@@ -56,7 +59,31 @@ OPERATIONS = (
     "crash_staged",
     "crash_diffed",
     "crash_applied",
+    "crash_swapped",
 )
+
+
+class Crash(Exception):
+    """The run dies here."""
+
+
+@contextlib.contextmanager
+def _rollups_die_once() -> Iterator[None]:
+    """The run dies after a recomputed day is swapped into a daily aggregate, before its
+    rollups are rebuilt."""
+    rebuild = rollups.rebuild_rollups
+    calls = itertools.count()
+
+    def dying(*args: Any, **kwargs: Any) -> None:
+        if next(calls) == 0:
+            raise Crash("killed between the swap and the rollups")
+        rebuild(*args, **kwargs)
+
+    rollups.rebuild_rollups = dying
+    try:
+        yield
+    finally:
+        rollups.rebuild_rollups = rebuild
 
 
 class Model:
@@ -119,6 +146,32 @@ def _aggregate_rows(warehouse: Warehouse, database: str, source_name: str) -> di
     }
 
 
+def _rollup_rows(
+    warehouse: Warehouse, rollup: Rollup, database: str = "cc", from_aggregate: bool = False
+) -> dict[tuple, tuple]:
+    """A rollup's rows as kept, or (`from_aggregate`) as summed from its aggregate in
+    `database`: what they must be."""
+    time = rollup.time_column
+    if from_aggregate:
+        table = f"`{database}`.agg_{rollup.source.name}"
+        select_time = "hour" if time == "hour" else "toStartOfDay(hour)"
+    else:
+        table, select_time = f"`{database}`.agg_{rollup.name}", time
+    dims = [*rollup.dimensions]
+    parts = [part.name for part in rollup.parts]
+    rows = warehouse.rows(
+        f"SELECT {select_time} AS t, {', '.join(dims)}, "
+        f"{', '.join(f'sum({p}) AS {p}_sum' for p in parts)} "
+        f"FROM {table} GROUP BY {', '.join(['t', *dims])}"
+    )
+    width = 1 + len(dims)
+    return {
+        tuple(row[:width]): tuple(row[width:])
+        for row in rows
+        if any(abs(value) > 1e-6 for value in row[width:])
+    }
+
+
 def _rebuild_scratch(warehouse: Warehouse, table: str | None = None) -> list[str]:
     """Rebuild the aggregates that read `table` (all of them by default) from scratch, in the
     scratch database; return their names."""
@@ -165,6 +218,11 @@ def check_step(warehouse: Warehouse, model: Model, prefix: str, table: str) -> N
         _assert_close(
             _aggregate_rows(warehouse, "cc", source), _aggregate_rows(warehouse, SCRATCH, source)
         )
+        for rollup in ROLLUPS[source]:
+            _assert_close(
+                _rollup_rows(warehouse, rollup),
+                _rollup_rows(warehouse, rollup, SCRATCH, from_aggregate=True),
+            )
 
 
 def _normalized(records: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[Any, ...], dict]:
@@ -178,7 +236,8 @@ def check_every_kpi(warehouse: Warehouse, grain: str) -> None:
         for size in range(len(kpi.breakdowns) + 1):
             for by in itertools.combinations(kpi.breakdowns, size):
                 live = _kpi_rows(warehouse, kpi_query(kpi, by, grain))
-                rebuilt = _kpi_rows(warehouse, kpi_query(kpi, by, grain, database=SCRATCH))
+                recomputed = kpi_query(kpi, by, grain, database=SCRATCH, rollups=False)
+                rebuilt = _kpi_rows(warehouse, recomputed)
                 assert live.keys() == rebuilt.keys(), (kpi.id, by, grain)
                 for key, figures in live.items():
                     for got, expected in zip(figures, rebuilt[key], strict=True):
@@ -303,6 +362,12 @@ def _run(
     if stop_after is None:
         changes.apply_batch(warehouse, table, records, removed)
         return
+    if stop_after == "swapped":
+        with _rollups_die_once(), contextlib.suppress(Crash):
+            changes.apply_batch(warehouse, table, records, removed)
+        changes.resume_batches(warehouse)
+        assert not warehouse.scalar(f"SELECT count() FROM {rollups.PENDING} FINAL WHERE pending")
+        return
     # A crash: the run stops after one step of the batch; the next run finishes it first.
     sql = change_sql(table)
     batch = changes._next_batch(warehouse)
@@ -376,7 +441,7 @@ def test_incremental_equals_recomputation(
         current = model.current[table]
         generated = data.draw(GENERATORS[table](key))
         touched = [current[key]] if key in current else []
-        if operation in ("upsert", "crash_staged", "crash_diffed", "crash_applied"):
+        if operation == "upsert" or operation.startswith("crash_"):
             record = {**generated, "source": "test", "updated_at": model.now()}
             stop = None if operation == "upsert" else operation.removeprefix("crash_")
             _run(warehouse, table, [record], [], stop)

@@ -24,6 +24,7 @@ from kpi_views.generator import (
     aggregate_name,
     aggregate_view_ddl,
     bi_view_ddl,
+    bi_view_name,
     bi_views,
     daily_aggregate_ddl,
     kpi_query,
@@ -34,7 +35,17 @@ from kpi_views.partitions import (
     drift_sql,
     partition_scratch_ddl,
     partition_scratch_name,
+    rollup_drift_sql,
     swap_month_sql,
+)
+from kpi_views.rollups import (
+    every_rollup,
+    fill_sql,
+    rebuild_scratch_ddl,
+    rebuild_sql,
+    rollup_ddl,
+    rollup_view_ddl,
+    swap_partition_sql,
 )
 from kpi_views.windowed import daily_recompute_sql, scratch_ddl, swap_day_sql
 from transforms.changes import change_sql, every_change_sql
@@ -73,8 +84,26 @@ def _generated() -> dict[str, str]:
         statements[f"daily_{aggregate.name}_recompute"] = daily_recompute_sql(aggregate)
         statements[f"daily_{aggregate.name}_swap"] = swap_day_sql(aggregate, SWAP_DAY, True)
         statements[f"daily_{aggregate.name}_drop"] = swap_day_sql(aggregate, SWAP_DAY, False)
+    for rollup in every_rollup():
+        statements[f"rollup_{rollup.name}"] = rollup_ddl(rollup)
+        if rollup.source.name in FACTS:
+            statements[f"rollup_{rollup.name}_view"] = rollup_view_ddl(rollup)
+    for name in ("contacts_day_without_agent", "resolutions_day"):
+        rollup = next(r for r in every_rollup() if r.name == name)
+        statements[f"rollup_{name}_scratch"] = rebuild_scratch_ddl(rollup)
+        statements[f"rollup_{name}_rebuild"] = rebuild_sql(rollup)
+        statements[f"rollup_{name}_fill"] = fill_sql(rollup)
+        statements[f"rollup_{name}_swap"] = swap_partition_sql(rollup, "20260302", True)
+        statements[f"rollup_{name}_drop"] = swap_partition_sql(rollup, "20260302", False)
+        statements[f"rollup_{name}_drift"] = rollup_drift_sql(
+            rollup, lambda column: f"toDate({column}) BETWEEN {{first:Date}} AND {{last:Date}}"
+        )
     samples = [
         ("service_level", ("channel", "skill"), "hour"),
+        ("service_level", (), "hour"),
+        ("average_speed_of_answer", ("agent",), "hour"),
+        ("abandonment_rate", ("skill_group",), "day"),
+        ("average_handle_time", ("channel", "skill", "agent"), "month"),
         ("average_handle_time", ("agent",), "day"),
         ("nps", (), "week"),
         ("employee_satisfaction_score", ("skill_group",), "month"),
@@ -92,7 +121,8 @@ def _generated() -> dict[str, str]:
         ("employee_attrition_rate", ("skill_group",), "hour"),
     ]
     for kpi_id, by, grain in samples:
-        statements[f"bi_{kpi_id}_{grain}"] = bi_view_ddl(CATALOG[kpi_id], by, grain)
+        kpi = CATALOG[kpi_id]
+        statements[f"bi_{bi_view_name(kpi, by, grain)}"] = bi_view_ddl(kpi, by, grain)
     return statements
 
 

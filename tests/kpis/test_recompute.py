@@ -20,6 +20,7 @@ from ccpulse.warehouse import Warehouse
 from kpi_views.catalog import CATALOG
 from kpi_views.facts import DAILY_AGGREGATES, FACTS
 from kpi_views.generator import aggregate_name, kpi_query
+from kpi_views.rollups import ROLLUPS, rollup_name
 from tests.kpis.records import to_arrow
 
 FIRST = dt.date(2031, 5, 30)
@@ -55,8 +56,11 @@ def _contact(contact_id: str, day: dt.date, agent: str, talk_s: float) -> dict[s
     }
 
 
-def _figures(warehouse: Warehouse, kpi_id: str, by: tuple[str, ...] = ()) -> dict:
-    query = kpi_query(CATALOG[kpi_id], by, "day", FIRST, THIRD)
+def _figures(
+    warehouse: Warehouse, kpi_id: str, by: tuple[str, ...] = (), rollups: bool = True
+) -> dict:
+    """The KPI by day, from its rollups (as BI views read it) or from the aggregates alone."""
+    query = kpi_query(CATALOG[kpi_id], by, "day", FIRST, THIRD, rollups=rollups)
     result = warehouse.query(query.sql())
     return {row[:-2]: row[-1] for row in result.result_rows}
 
@@ -108,27 +112,48 @@ def test_repair_finds_exactly_the_days_that_drifted_and_restores_them(
     repeats = next(a for a in DAILY_AGGREGATES.values() if "contacts" in a.reads)
     _double_one_group(loaded, aggregate_name(FACTS["contacts"]), SECOND)
     _double_one_group(loaded, aggregate_name(repeats), FIRST)
-    assert _figures(loaded, "contacts_handled", ("agent",)) != before
+    assert _figures(loaded, "contacts_handled", ("agent",), rollups=False) != before
 
     result = recompute_window(loaded, FIRST, THIRD, repair_only=True)
 
     drifted = {(item.aggregate, item.day) for item in result.drift}
     assert drifted == {("contacts", SECOND), (repeats.name, FIRST)}
-    assert _figures(loaded, "contacts_handled", ("agent",)) == before
+    for rollups in (True, False):
+        assert _figures(loaded, "contacts_handled", ("agent",), rollups) == before
+    assert recompute_window(loaded, FIRST, THIRD, repair_only=True).drift == ()
+
+
+def test_repair_rebuilds_a_rollup_that_drifted_from_its_aggregate(loaded: Warehouse) -> None:
+    before = _figures(loaded, "contacts_handled")
+    rollup = next(r for r in ROLLUPS["contacts"] if r.name == "contacts_day_without_agent")
+    loaded.command(
+        f"INSERT INTO {rollup_name(rollup)} (day, channel, skill, skill_group, handled) "
+        "VALUES ({day:DateTime}, 'voice', 'billing', 'tier1', 5)",
+        parameters={"day": dt.datetime.combine(THIRD, dt.time())},
+    )
+    assert _figures(loaded, "contacts_handled") != before
+
+    result = recompute_window(loaded, FIRST, THIRD, repair_only=True)
+
+    assert {(item.aggregate, item.day) for item in result.drift} == {(rollup.name, THIRD)}
+    assert _figures(loaded, "contacts_handled") == before
     assert recompute_window(loaded, FIRST, THIRD, repair_only=True).drift == ()
 
 
 def test_a_lost_month_is_rebuilt_from_the_unified_facts(loaded: Warehouse) -> None:
     before = {kpi: _figures(loaded, kpi) for kpi in ("contacts_handled", "average_handle_time")}
-    loaded.command(f"ALTER TABLE {aggregate_name(FACTS['contacts'])} DROP PARTITION ID '203106'")
-    assert _figures(loaded, "contacts_handled") != before["contacts_handled"]
+    for table in [aggregate_name(FACTS["contacts"]), *map(rollup_name, ROLLUPS["contacts"])]:
+        loaded.command(f"ALTER TABLE {table} DROP PARTITION ID '203106'")
+    for rollups in (True, False):
+        assert _figures(loaded, "contacts_handled", rollups=rollups) != before["contacts_handled"]
 
     # A window of one day rebuilds its whole month, from the same facts.
     recompute_window(loaded, THIRD, THIRD)
 
-    after = {kpi: _figures(loaded, kpi) for kpi in before}
-    assert after == before
-    assert after["contacts_handled"][(dt.datetime(2031, 6, 2),)] == 2
+    for rollups in (True, False):
+        after = {kpi: _figures(loaded, kpi, rollups=rollups) for kpi in before}
+        assert after == before
+        assert after["contacts_handled"][(dt.datetime(2031, 6, 2),)] == 2
 
 
 def test_a_window_that_ends_before_it_starts_is_refused(loaded: Warehouse) -> None:

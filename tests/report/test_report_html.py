@@ -23,8 +23,7 @@ from ccpulse.report import build_report
 from ccpulse.schema import apply_migrations
 from ccpulse.warehouse import Warehouse
 from kpi_views.catalog import CATALOG
-from kpi_views.facts import DAILY_AGGREGATES, FACTS
-from kpi_views.generator import aggregate_ddl, daily_aggregate_ddl, kpi_query
+from kpi_views.generator import aggregate_statements, kpi_query
 
 
 class _Elements(HTMLParser):
@@ -61,14 +60,13 @@ def _figures(page: str) -> dict[str, Any]:
 
 @pytest.fixture
 def aggregates(embedded_warehouse: Warehouse, unique_name: str) -> Iterator[tuple[Warehouse, str]]:
-    """Empty KPI aggregates in a database of this test's own (KPIs of levels at an instant,
-    such as retention, read the current-state tables of `cc`, which the migrations create)."""
+    """Empty KPI aggregates, with the rollups their views keep, in a database of this test's own
+    (KPIs of levels at an instant, such as retention, read the current-state tables of `cc`,
+    which the migrations create)."""
     apply_migrations(embedded_warehouse)
     embedded_warehouse.command(f"CREATE DATABASE `{unique_name}`")
-    for fact in FACTS.values():
-        embedded_warehouse.command(aggregate_ddl(fact, unique_name))
-    for aggregate in DAILY_AGGREGATES.values():
-        embedded_warehouse.command(daily_aggregate_ddl(aggregate, unique_name))
+    for statement in aggregate_statements(unique_name):
+        embedded_warehouse.command(statement)
     yield embedded_warehouse, unique_name
     embedded_warehouse.command(f"DROP DATABASE `{unique_name}`")
 

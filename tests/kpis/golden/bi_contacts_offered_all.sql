@@ -3,7 +3,7 @@ AS SELECT
     CAST(NULL AS Nullable(DateTime('UTC'))) AS period,
     sum(offered) AS numerator,
     numerator AS value
-FROM `cc`.`agg_contacts`
+FROM `cc`.`agg_contacts_day_without_agent`
 GROUP BY period
 HAVING numerator != 0
 ORDER BY period

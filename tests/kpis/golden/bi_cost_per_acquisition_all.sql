@@ -6,16 +6,16 @@ AS SELECT
     1.0 * numerator / denominator AS value
 FROM (
     SELECT
-        hour,
+        day,
         acquisition_cost AS costs__acquisition_cost,
         toInt64(0) AS customers__acquired
-    FROM `cc`.`agg_costs`
+    FROM `cc`.`agg_costs_day`
     UNION ALL
     SELECT
-        hour,
+        day,
         toFloat64(0) AS costs__acquisition_cost,
         acquired AS customers__acquired
-    FROM `cc`.`agg_customers`
+    FROM `cc`.`agg_customers_day`
 )
 GROUP BY period
 HAVING denominator > 0

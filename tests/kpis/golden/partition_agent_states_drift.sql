@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -40,5 +40,5 @@ WHERE abs(live_available_s - fresh_available_s) > 1e-09 * greatest(abs(live_avai
     OR abs(live_training_s - fresh_training_s) > 1e-09 * greatest(abs(live_training_s), abs(fresh_training_s), 1)
     OR abs(live_meeting_s - fresh_meeting_s) > 1e-09 * greatest(abs(live_meeting_s), abs(fresh_meeting_s), 1)
     OR abs(live_break_s - fresh_break_s) > 1e-09 * greatest(abs(live_break_s), abs(fresh_break_s), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -75,5 +75,5 @@ WHERE abs(live_offered - fresh_offered) > 1e-09 * greatest(abs(live_offered), ab
     OR abs(live_escalated - fresh_escalated) > 1e-09 * greatest(abs(live_escalated), abs(fresh_escalated), 1)
     OR abs(live_fcr_known - fresh_fcr_known) > 1e-09 * greatest(abs(live_fcr_known), abs(fresh_fcr_known), 1)
     OR abs(live_fcr_resolved - fresh_fcr_resolved) > 1e-09 * greatest(abs(live_fcr_resolved), abs(fresh_fcr_resolved), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -24,5 +24,5 @@ FULL OUTER JOIN (
 USING (hour, channel)
 WHERE abs(live_service_cost - fresh_service_cost) > 1e-09 * greatest(abs(live_service_cost), abs(fresh_service_cost), 1)
     OR abs(live_acquisition_cost - fresh_acquisition_cost) > 1e-09 * greatest(abs(live_acquisition_cost), abs(fresh_acquisition_cost), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

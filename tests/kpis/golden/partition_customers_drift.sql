@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -21,5 +21,5 @@ FULL OUTER JOIN (
 ) AS fresh
 USING (hour, channel)
 WHERE abs(live_acquired - fresh_acquired) > 1e-09 * greatest(abs(live_acquired), abs(fresh_acquired), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

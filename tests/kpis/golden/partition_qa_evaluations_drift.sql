@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -48,5 +48,5 @@ WHERE abs(live_evaluations - fresh_evaluations) > 1e-09 * greatest(abs(live_eval
     OR abs(live_other_score_pct - fresh_other_score_pct) > 1e-09 * greatest(abs(live_other_score_pct), abs(fresh_other_score_pct), 1)
     OR abs(live_script_items_required - fresh_script_items_required) > 1e-09 * greatest(abs(live_script_items_required), abs(fresh_script_items_required), 1)
     OR abs(live_script_items_met - fresh_script_items_met) > 1e-09 * greatest(abs(live_script_items_met), abs(fresh_script_items_met), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -36,5 +36,5 @@ WHERE abs(live_replies - fresh_replies) > 1e-09 * greatest(abs(live_replies), ab
     OR abs(live_response_s - fresh_response_s) > 1e-09 * greatest(abs(live_response_s), abs(fresh_response_s), 1)
     OR abs(live_first_replies - fresh_first_replies) > 1e-09 * greatest(abs(live_first_replies), abs(fresh_first_replies), 1)
     OR abs(live_first_response_s - fresh_first_response_s) > 1e-09 * greatest(abs(live_first_response_s), abs(fresh_first_response_s), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -25,5 +25,5 @@ FULL OUTER JOIN (
 ) AS fresh
 USING (hour, channel, skill_group, agent)
 WHERE abs(live_paid_s - fresh_paid_s) > 1e-09 * greatest(abs(live_paid_s), abs(fresh_paid_s), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -30,5 +30,5 @@ FULL OUTER JOIN (
 USING (hour, channel, skill, skill_group, agent)
 WHERE abs(live_surveys_sent - fresh_surveys_sent) > 1e-09 * greatest(abs(live_surveys_sent), abs(fresh_surveys_sent), 1)
     OR abs(live_surveys_answered - fresh_surveys_answered) > 1e-09 * greatest(abs(live_surveys_answered), abs(fresh_surveys_answered), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

@@ -1,5 +1,5 @@
 SELECT
-    toDate(hour) AS day,
+    toDate(hour) AS drift_day,
     count() AS groups
 FROM (
     SELECT
@@ -66,5 +66,5 @@ WHERE abs(live_csat_valid - fresh_csat_valid) > 1e-09 * greatest(abs(live_csat_v
     OR abs(live_esat_favourable - fresh_esat_favourable) > 1e-09 * greatest(abs(live_esat_favourable), abs(fresh_esat_favourable), 1)
     OR abs(live_engagement_valid - fresh_engagement_valid) > 1e-09 * greatest(abs(live_engagement_valid), abs(fresh_engagement_valid), 1)
     OR abs(live_engagement_pct - fresh_engagement_pct) > 1e-09 * greatest(abs(live_engagement_pct), abs(fresh_engagement_pct), 1)
-GROUP BY day
-ORDER BY day
+GROUP BY drift_day
+ORDER BY drift_day

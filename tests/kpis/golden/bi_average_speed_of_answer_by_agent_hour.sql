@@ -1,9 +1,9 @@
-CREATE OR REPLACE VIEW `kpi`.`average_handle_time_by_agent_day`
+CREATE OR REPLACE VIEW `kpi`.`average_speed_of_answer_by_agent_hour`
 AS SELECT
-    toStartOfDay(hour) AS period,
+    hour AS period,
     nullIf(agent, '') AS agent,
-    sum(talk_s) + sum(hold_s) + sum(acw_s) AS numerator,
-    sum(handled) AS denominator,
+    sum(answer_wait_s) AS numerator,
+    sum(answered) AS denominator,
     1.0 * numerator / denominator AS value
 FROM `cc`.`agg_contacts`
 WHERE agent != ''

@@ -1,0 +1,12 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_adherence_day` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill_group LowCardinality(String),
+    agent LowCardinality(String),
+    scheduled_s Float64,
+    adherent_s Float64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toDate(day)
+ORDER BY (day, channel, skill_group, agent)
+SETTINGS non_replicated_deduplication_window = 10000

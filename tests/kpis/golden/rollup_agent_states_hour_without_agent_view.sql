@@ -1,0 +1,14 @@
+CREATE MATERIALIZED VIEW IF NOT EXISTS `cc`.`agg_agent_states_hour_without_agent_mv`
+TO `cc`.`agg_agent_states_hour_without_agent`
+AS SELECT
+    s.hour AS hour,
+    s.channel AS channel,
+    s.skill_group AS skill_group,
+    sum(s.available_s) AS available_s,
+    sum(s.on_contact_s) AS on_contact_s,
+    sum(s.acw_s) AS acw_s,
+    sum(s.training_s) AS training_s,
+    sum(s.meeting_s) AS meeting_s,
+    sum(s.break_s) AS break_s
+FROM `cc`.`agg_agent_states` AS s
+GROUP BY hour, channel, skill_group

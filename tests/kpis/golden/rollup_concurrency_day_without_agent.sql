@@ -1,0 +1,11 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_concurrency_day_without_agent` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill_group LowCardinality(String),
+    chat_handle_s Float64,
+    chat_busy_s Float64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toDate(day)
+ORDER BY (day, channel, skill_group)
+SETTINGS non_replicated_deduplication_window = 10000

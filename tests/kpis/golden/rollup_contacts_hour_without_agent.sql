@@ -1,0 +1,27 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_contacts_hour_without_agent` (
+    hour DateTime('UTC'),
+    channel LowCardinality(String),
+    skill LowCardinality(String),
+    skill_group LowCardinality(String),
+    offered Int64,
+    abandoned Int64,
+    abandoned_short Int64,
+    abandon_wait_s Float64,
+    answered_of_offered Int64,
+    answered_in_threshold Int64,
+    answered Int64,
+    answer_wait_s Float64,
+    handled Int64,
+    talk_s Float64,
+    hold_s Float64,
+    acw_s Float64,
+    held Int64,
+    transferred Int64,
+    escalated Int64,
+    fcr_known Int64,
+    fcr_resolved Int64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(hour)
+ORDER BY (hour, channel, skill, skill_group)
+SETTINGS non_replicated_deduplication_window = 10000

@@ -1,0 +1,10 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_labour_hour_without_agent` (
+    hour DateTime('UTC'),
+    channel LowCardinality(String),
+    skill_group LowCardinality(String),
+    labour_cost Float64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toDate(hour)
+ORDER BY (hour, channel, skill_group)
+SETTINGS non_replicated_deduplication_window = 10000

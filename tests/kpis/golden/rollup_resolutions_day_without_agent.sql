@@ -1,0 +1,12 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_resolutions_day_without_agent` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill LowCardinality(String),
+    skill_group LowCardinality(String),
+    derived_known Int64,
+    derived_resolved Int64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toDate(day)
+ORDER BY (day, channel, skill, skill_group)
+SETTINGS non_replicated_deduplication_window = 10000

@@ -1,0 +1,12 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_resolutions_day_without_skill` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill_group LowCardinality(String),
+    agent LowCardinality(String),
+    derived_known Int64,
+    derived_resolved Int64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toDate(day)
+ORDER BY (day, channel, skill_group, agent)
+SETTINGS non_replicated_deduplication_window = 10000

@@ -1,0 +1,14 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_responses_day_without_agent` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill LowCardinality(String),
+    skill_group LowCardinality(String),
+    replies Int64,
+    response_s Float64,
+    first_replies Int64,
+    first_response_s Float64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, channel, skill, skill_group)
+SETTINGS non_replicated_deduplication_window = 10000

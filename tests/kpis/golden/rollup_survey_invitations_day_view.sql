@@ -1,0 +1,12 @@
+CREATE MATERIALIZED VIEW IF NOT EXISTS `cc`.`agg_survey_invitations_day_mv`
+TO `cc`.`agg_survey_invitations_day`
+AS SELECT
+    toStartOfDay(s.hour) AS day,
+    s.channel AS channel,
+    s.skill AS skill,
+    s.skill_group AS skill_group,
+    s.agent AS agent,
+    sum(s.surveys_sent) AS surveys_sent,
+    sum(s.surveys_answered) AS surveys_answered
+FROM `cc`.`agg_survey_invitations` AS s
+GROUP BY day, channel, skill, skill_group, agent

@@ -1,0 +1,12 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_survey_invitations_day_without_agent` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill LowCardinality(String),
+    skill_group LowCardinality(String),
+    surveys_sent Int64,
+    surveys_answered Int64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, channel, skill, skill_group)
+SETTINGS non_replicated_deduplication_window = 10000

@@ -1,0 +1,11 @@
+CREATE MATERIALIZED VIEW IF NOT EXISTS `cc`.`agg_survey_invitations_day_without_skill_mv`
+TO `cc`.`agg_survey_invitations_day_without_skill`
+AS SELECT
+    toStartOfDay(s.hour) AS day,
+    s.channel AS channel,
+    s.skill_group AS skill_group,
+    s.agent AS agent,
+    sum(s.surveys_sent) AS surveys_sent,
+    sum(s.surveys_answered) AS surveys_answered
+FROM `cc`.`agg_survey_invitations` AS s
+GROUP BY day, channel, skill_group, agent

@@ -1,0 +1,25 @@
+CREATE TABLE IF NOT EXISTS `cc`.`agg_surveys_day` (
+    day DateTime('UTC'),
+    channel LowCardinality(String),
+    skill LowCardinality(String),
+    skill_group LowCardinality(String),
+    agent LowCardinality(String),
+    csat_valid Int64,
+    csat_top_two Int64,
+    csat_scored Int64,
+    csat_score Float64,
+    nps_valid Int64,
+    nps_promoters Int64,
+    nps_detractors Int64,
+    ces_valid Int64,
+    ces_agree Int64,
+    ces_score Float64,
+    esat_valid Int64,
+    esat_favourable Int64,
+    engagement_valid Int64,
+    engagement_pct Float64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (day, channel, skill, skill_group, agent)
+SETTINGS non_replicated_deduplication_window = 10000
