@@ -47,6 +47,7 @@ from kpi_views.generator import (
     kpi_query,
     recompute_sql,
 )
+from kpi_views.windowed import CONTACTS_BY_DAY, CONTACTS_BY_DAY_COLUMNS
 from transforms.unified_model import TABLES
 
 __all__ = [
@@ -175,6 +176,11 @@ def _bulk_state(warehouse: Warehouse, workdir: Path, scale: Scale, count: int) -
     warehouse.command(
         f"INSERT INTO `cc`.`contacts` ({_COLUMNS}, is_deleted, _version, _row_hash)\n"
         f"SELECT {_COLUMNS}, 0, 1, 0 FROM {_file(path)}"
+    )
+    # and into the contacts by offer day, as their change stream would have
+    by_day = ", ".join(CONTACTS_BY_DAY_COLUMNS)
+    warehouse.command(
+        f"INSERT INTO {CONTACTS_BY_DAY} ({by_day}, sign)\nSELECT {by_day}, 1 FROM {_file(path)}"
     )
     path.unlink()
 

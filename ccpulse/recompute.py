@@ -38,6 +38,11 @@ from kpi_views.partitions import (
     swap_month_sql,
 )
 from kpi_views.rollups import every_rollup
+from kpi_views.windowed import (
+    CONTACTS_BY_DAY,
+    contacts_by_day_rebuild_sql,
+    contacts_by_day_scratch,
+)
 
 __all__ = ["RecomputeResult", "months_between", "recompute_window"]
 
@@ -109,6 +114,7 @@ def recompute_window(
             found, did_swap = _recompute_month(warehouse, fact, month, start, end, repair_only)
             drift += found
             swapped += did_swap
+    _rebuild_contacts_by_day(warehouse, months)
     daily = recompute_windowed(warehouse, _days(start, end), repair_only=repair_only)
     drift += daily.drift
     swapped += (
@@ -132,6 +138,23 @@ def recompute_window(
         )
     logger.info("%s", result.line())
     return result
+
+
+def _rebuild_contacts_by_day(warehouse: Warehouse, months: list[int]) -> None:
+    """Rebuild the months of `cc.contacts_by_day` (what the daily recomputations read) from the
+    current contacts, each swapped in whole, so the recomputation reads the unified facts as
+    they are even after an edit behind the change stream's back."""
+    scratch, ddl = contacts_by_day_scratch()
+    warehouse.command(ddl)
+    for month in months:
+        warehouse.command(f"TRUNCATE TABLE {scratch}")
+        warehouse.command(contacts_by_day_rebuild_sql(), parameters={"month": month})
+        if warehouse.scalar(f"SELECT count() > 0 FROM {scratch}"):
+            change = f"REPLACE PARTITION ID '{month:d}' FROM {scratch}"
+        else:
+            change = f"DROP PARTITION ID '{month:d}'"
+        warehouse.command(f"ALTER TABLE {CONTACTS_BY_DAY}\n{change}")
+    warehouse.command(f"TRUNCATE TABLE {scratch}")
 
 
 def _in_window(column: str) -> str:

@@ -21,6 +21,7 @@ from ccpulse.identifiers import quote_identifier, string_literal
 from ccpulse.rollups import PENDING_DDL as ROLLUPS_PENDING_DDL
 from ccpulse.warehouse import Warehouse
 from ccpulse.windowed import HORIZONS_DDL
+from kpi_views.windowed import contacts_by_day_statements
 from transforms.agent_identities import AGENTS_VIEW_DDL
 from transforms.agent_identities import DDL as AGENT_IDENTITIES_DDL
 from transforms.customer_identities import DDL as CUSTOMER_IDENTITIES_DDL
@@ -183,6 +184,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         [AGENT_IDENTITIES_DDL, AGENTS_VIEW_DDL],
     ),
     Migration(11, "partitions whose rollups are still to be rebuilt", [ROLLUPS_PENDING_DDL]),
+    Migration(
+        12,
+        "contacts by the day they were offered, for the daily recomputations",
+        contacts_by_day_statements(),
+    ),
 )
 
 _MIGRATIONS_TABLE = f"{quote_identifier(META_DATABASE)}.`schema_migrations`"

@@ -12,6 +12,15 @@ aggregates) or the day a contact was offered.
 Every statement takes the days as the parameter `{days:Array(Date)}`. `ccpulse.windowed` runs
 them; `days_touched` and `contact_days_touched` say which days a change can affect (times are
 UTC, as in the unified model).
+
+Repeat contacts and derived first contact resolution read whole days of contacts, which the
+current state `cc.contacts` (ordered by contact id, the key a batch's diff looks records up by)
+scatters over all of history. So the contacts' change stream also feeds `cc.contacts_by_day`, a
+`CollapsingMergeTree` ordered by the day a contact was offered: a record's `-1` row (its old
+version, with its old offer day) cancels the `+1` row it was stored with, so after `FINAL` its
+rows with `sign = 1` are the current contacts, and a day is read from that day's granules only.
+A recomputation of history rebuilds it from the current state first (`contacts_by_day_rebuild_sql`),
+so an edit made behind the change stream's back cannot outlive a backfill or a reconcile.
 """
 
 from __future__ import annotations
@@ -31,13 +40,18 @@ from kpi_views.facts import (
     interval_seconds,
 )
 from kpi_views.generator import aggregate_name, daily_aggregate_ddl
-from transforms.unified_model import DATABASE
+from transforms.unified_model import DATABASE, TABLES
 
 __all__ = [
+    "CONTACTS_BY_DAY",
+    "CONTACTS_BY_DAY_COLUMNS",
     "HORIZON_SQL",
     "MAX_ACTIVITY_DAYS",
     "closed_days",
     "contact_days_touched",
+    "contacts_by_day_rebuild_sql",
+    "contacts_by_day_scratch",
+    "contacts_by_day_statements",
     "daily_recompute_sql",
     "days_touched",
     "recompute_days_sql",
@@ -51,6 +65,84 @@ _INDENT = "    "
 SCRATCH_SUFFIX = "_recompute"
 MAX_ACTIVITY_DAYS = 1
 """Whole days a scheduled activity may last past its start day (a night shift's block)."""
+
+
+CONTACTS_BY_DAY = f"`{DATABASE}`.`contacts_by_day`"
+CONTACTS_BY_DAY_COLUMNS: tuple[str, ...] = (
+    "contact_id",
+    "leg",
+    "channel",
+    "direction",
+    "customer_id",
+    "agent_id",
+    "skill",
+    "skill_group",
+    "offered_at",
+    "answered_at",
+    "resolved_first_contact",
+)
+_BY_DAY_SETTINGS = "SETTINGS non_replicated_deduplication_window = 10000"
+_FIRST_INBOUND = "leg = 1 AND direction = 'inbound'"
+
+
+def _by_day_ddl(name: str) -> str:
+    contacts = TABLES["contacts"]
+    columns = [
+        f"{column} {contacts.column(column).clickhouse_type}" for column in CONTACTS_BY_DAY_COLUMNS
+    ]
+    columns.append("sign Int8")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {name} (\n"
+        f"{_INDENT}" + f",\n{_INDENT}".join(columns) + "\n"
+        ")\n"
+        "ENGINE = CollapsingMergeTree(sign)\n"
+        "PARTITION BY toYYYYMM(offered_at)\n"
+        "ORDER BY (toDate(offered_at), contact_id, leg)\n"
+        f"{_BY_DAY_SETTINGS}"
+    )
+
+
+def _current_contacts(condition: str) -> str:
+    return (
+        f"SELECT {', '.join(CONTACTS_BY_DAY_COLUMNS)}, toInt8(1) AS sign\n"
+        f"FROM `{DATABASE}`.`contacts` FINAL\n"
+        f"WHERE is_deleted = 0{condition}"
+    )
+
+
+def contacts_by_day_statements() -> list[str]:
+    """`cc.contacts_by_day`, the view that feeds it from the contacts' change stream, and its
+    first filling from the current state (only while it is empty, so a repeat is harmless)."""
+    columns = ", ".join(CONTACTS_BY_DAY_COLUMNS)
+    return [
+        _by_day_ddl(CONTACTS_BY_DAY),
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS `{DATABASE}`.`contacts_by_day_mv`\n"
+        f"TO {CONTACTS_BY_DAY}\n"
+        f"AS SELECT {columns}, sign\n"
+        f"FROM `{DATABASE}`.`contacts_changes`",
+        f"INSERT INTO {CONTACTS_BY_DAY}\n"
+        + _current_contacts(f"\nAND (SELECT count() FROM {CONTACTS_BY_DAY}) = 0"),
+    ]
+
+
+def contacts_by_day_scratch() -> tuple[str, str]:
+    """(name, CREATE statement) of the table a month of `cc.contacts_by_day` is rebuilt in."""
+    name = f"`{DATABASE}`.`contacts_by_day_rebuild`"
+    return name, _by_day_ddl(name)
+
+
+def contacts_by_day_rebuild_sql() -> str:
+    """INSERT of the current contacts offered in the month `{month:UInt32}` (YYYYMM) into the
+    scratch table, to be swapped into `cc.contacts_by_day` as that month's partition."""
+    name, _ = contacts_by_day_scratch()
+    return f"INSERT INTO {name}\n" + _current_contacts(
+        "\nAND toYYYYMM(offered_at) = {month:UInt32}"
+    )
+
+
+def _by_day(condition: str) -> str:
+    """FROM and WHERE of the current contacts of `cc.contacts_by_day` where `condition` holds."""
+    return f"FROM {CONTACTS_BY_DAY} FINAL\n{_INDENT * 2}WHERE sign = 1 AND {condition}"
 
 
 def scratch_name(aggregate: DailyAggregate) -> str:
@@ -211,14 +303,12 @@ def repeats_sql(into: str) -> str:
         f"{_INDENT * 3}ifNull(skill, '') AS skill,\n"
         f"{_INDENT * 3}ifNull(skill_group, '') AS skill_group,\n"
         f"{_INDENT * 3}ifNull(agent_id, '') AS agent\n"
-        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
-        f"{_INDENT * 2}WHERE toDate(offered_at) IN {{days:Array(Date)}}\n"
+        f"{_INDENT * 2}{_by_day('toDate(offered_at) IN {days:Array(Date)}')}\n"
         f"{_INDENT * 2}AND {inbound}\n"
         f"{_INDENT}),\n"
         f"{_INDENT}earlier AS (\n"
         f"{_INDENT * 2}SELECT customer_id, offered_at\n"
-        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
-        f"{_INDENT * 2}WHERE {inbound}\n"
+        f"{_INDENT * 2}{_by_day(inbound)}\n"
         f"{_INDENT * 2}AND customer_id IN (SELECT customer_id FROM contacts)\n"
         f"{_INDENT * 2}AND offered_at >= (SELECT min(offered_at) FROM contacts) - {window}\n"
         f"{_INDENT * 2}AND offered_at < (SELECT max(offered_at) FROM contacts)\n"
@@ -276,8 +366,7 @@ def resolutions_sql(into: str) -> str:
         f"{_INDENT * 3}ifNull(skill, '') AS skill,\n"
         f"{_INDENT * 3}ifNull(skill_group, '') AS skill_group,\n"
         f"{_INDENT * 3}ifNull(agent_id, '') AS agent\n"
-        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
-        f"{_INDENT * 2}WHERE toDate(offered_at) IN {{days:Array(Date)}}\n"
+        f"{_INDENT * 2}{_by_day('toDate(offered_at) IN {days:Array(Date)}')}\n"
         f"{_INDENT * 2}AND leg = 1 AND direction = 'inbound' AND answered_at IS NOT NULL\n"
         f"{_INDENT * 2}AND resolved_first_contact IS NULL AND customer_id IS NOT NULL\n"
         f"{_INDENT * 2}AND channel NOT IN ({_quoted(STATED_OUTCOME_CHANNELS)})\n"
@@ -293,8 +382,7 @@ def resolutions_sql(into: str) -> str:
         f"{_INDENT}),\n"
         f"{_INDENT}later AS (\n"
         f"{_INDENT * 2}SELECT customer_id, offered_at\n"
-        f"{_INDENT * 2}FROM `{DATABASE}`.`contacts` FINAL\n"
-        f"{_INDENT * 2}WHERE leg = 1 AND direction = 'inbound'\n"
+        f"{_INDENT * 2}{_by_day(_FIRST_INBOUND)}\n"
         f"{_INDENT * 2}AND customer_id IN (SELECT customer_id FROM firsts)\n"
         f"{_INDENT * 2}AND offered_at > (SELECT min(offered_at) FROM firsts)\n"
         f"{_INDENT * 2}AND offered_at <= (SELECT max(offered_at) FROM firsts) + {window}\n"

@@ -22,7 +22,7 @@ import pytest
 import sandbox
 from kpi_views.catalog import CATALOG
 
-SEEDS = (1, 2)
+SEEDS = (1, 2, 3)
 DAYS = 5
 CONTACTS_PER_DAY = 60
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     produced = json.loads(result.stdout)
     assert produced["failed_sources"] == []
     world = sandbox.World(seed=seed, days=DAYS, contacts_per_day=CONTACTS_PER_DAY)
-    return {"world": world, "kpis": produced["kpis"]}
+    return {"world": world, "kpis": produced["kpis"], "seed": seed, "warehouse": warehouse}
 
 
 def _key(row: dict[str, Any], by: tuple[str, ...]) -> tuple[Any, ...]:
@@ -76,6 +76,23 @@ def _rows(
     first, last = days
     keyed = {_key(row, by): row for row in rows if row.get("value") is not None}
     return {key: row for key, row in keyed.items() if key[0] is None or first <= key[0] <= last}
+
+
+def _command(*args: str, warehouse: Path | None = None) -> Any:
+    env = {**os.environ}
+    if warehouse is not None:
+        env["CCPULSE_WAREHOUSE"] = f"chdb://{warehouse}"
+    done = subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
 
 
 def _close(a: Any, b: Any) -> bool:
@@ -124,3 +141,63 @@ def test_kpi_equals_the_sandbox_truth(run: dict, kpi_id: str) -> None:
                 if figure in want and not _close(want[figure], have.get(figure)):
                     mismatches.append((breakdown, key, figure, want[figure], have.get(figure)))
     assert not mismatches, f"{kpi.id}: {len(mismatches)} differences, e.g. {mismatches[:5]}"
+
+
+# What a user types: `ccpulse kpi` against the warehouse the run filled, and the sandbox's own
+# command for the same world. The test above reads every KPI through the same query in-process.
+COMMAND_CASES = (
+    ("average_handle_time", "agent,channel"),
+    ("service_level", "skill"),
+    ("csat", "channel"),
+    ("first_contact_resolution_rate", ""),
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kpi_id", "by"), COMMAND_CASES, ids=lambda part: part or "all")
+def test_the_kpi_command_equals_the_sandbox_truth_command(run: dict, kpi_id: str, by: str) -> None:
+    world: sandbox.World = run["world"]
+    first = world.start.isoformat()
+    last = (world.start + timedelta(days=DAYS - 1)).isoformat()
+    breakdown = ["--by", by] if by else []
+    ours = _command(
+        "ccpulse.cli",
+        "kpi",
+        kpi_id,
+        *breakdown,
+        "--grain",
+        "day",
+        "--from",
+        first,
+        "--to",
+        last,
+        "--format",
+        "json",
+        warehouse=run["warehouse"],
+    )
+    truth = _command(
+        "sandbox",
+        "truth",
+        "--seed",
+        str(run["seed"]),
+        "--days",
+        str(DAYS),
+        "--contacts-per-day",
+        str(CONTACTS_PER_DAY),
+        "--kpi",
+        kpi_id,
+        *breakdown,
+        "--grain",
+        "day",
+        "--format",
+        "json",
+    )
+    dims = tuple(by.split(",")) if by else ()
+    days = (first + "T00:00:00", last + "T00:00:00")
+    expected, got = _rows(truth, dims, days), _rows(ours, dims, days)
+    assert expected, f"the sandbox has no {kpi_id} in its days"
+    assert got.keys() == expected.keys()
+    for key, want in expected.items():
+        for figure in ("value", "numerator", "denominator"):
+            if figure in want:
+                assert _close(want[figure], got[key].get(figure)), (key, figure)

@@ -42,7 +42,13 @@ from kpi_views.generator import (
     recompute_sql,
 )
 from kpi_views.rollups import ROLLUPS, Rollup
-from kpi_views.windowed import contact_days_touched, daily_recompute_sql, days_touched
+from kpi_views.windowed import (
+    CONTACTS_BY_DAY,
+    CONTACTS_BY_DAY_COLUMNS,
+    contact_days_touched,
+    daily_recompute_sql,
+    days_touched,
+)
 from tests.kpis.records import DAY, GENERATORS, PREFIXED_COLUMN, keys, to_arrow
 from transforms.changes import change_sql
 from transforms.unified_model import TABLES
@@ -112,6 +118,19 @@ def _current_rows(warehouse: Warehouse, table: str, prefix: str) -> dict[tuple[A
     )
     records = [dict(zip(names, row, strict=True)) for row in rows]
     return {_key_of(table, r): r for r in records}
+
+
+def _by_day_rows(warehouse: Warehouse, prefix: str) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The contacts the daily recomputations read (`cc.contacts_by_day`), as they must be: the
+    current ones."""
+    names = CONTACTS_BY_DAY_COLUMNS
+    rows = warehouse.rows(
+        f"SELECT {', '.join(names)} FROM {CONTACTS_BY_DAY} FINAL "
+        "WHERE sign = 1 AND startsWith(contact_id, {p:String})",
+        {"p": prefix},
+    )
+    records = [dict(zip(names, map(_plain, row), strict=True)) for row in rows]
+    return {(r["contact_id"], r["leg"]): r for r in records}
 
 
 def _plain(value: Any) -> Any:
@@ -214,6 +233,11 @@ def check_step(warehouse: Warehouse, model: Model, prefix: str, table: str) -> N
     """After a step on `table`: its current state, and every aggregate that reads it."""
     stored = _current_rows(warehouse, table, prefix)
     assert _normalized(stored) == _normalized(model.current[table]), table
+    if table == "contacts":
+        assert _by_day_rows(warehouse, prefix) == {
+            key: {name: record[name] for name in CONTACTS_BY_DAY_COLUMNS}
+            for key, record in _normalized(stored).items()
+        }
     for source in _rebuild_scratch(warehouse, table):
         _assert_close(
             _aggregate_rows(warehouse, "cc", source), _aggregate_rows(warehouse, SCRATCH, source)

@@ -47,7 +47,14 @@ from kpi_views.rollups import (
     rollup_view_ddl,
     swap_partition_sql,
 )
-from kpi_views.windowed import daily_recompute_sql, scratch_ddl, swap_day_sql
+from kpi_views.windowed import (
+    contacts_by_day_rebuild_sql,
+    contacts_by_day_scratch,
+    contacts_by_day_statements,
+    daily_recompute_sql,
+    scratch_ddl,
+    swap_day_sql,
+)
 from transforms.changes import change_sql, every_change_sql
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -84,6 +91,10 @@ def _generated() -> dict[str, str]:
         statements[f"daily_{aggregate.name}_recompute"] = daily_recompute_sql(aggregate)
         statements[f"daily_{aggregate.name}_swap"] = swap_day_sql(aggregate, SWAP_DAY, True)
         statements[f"daily_{aggregate.name}_drop"] = swap_day_sql(aggregate, SWAP_DAY, False)
+    for index, statement in enumerate(contacts_by_day_statements()):
+        statements[f"daily_contacts_by_day_{index}"] = statement
+    statements["daily_contacts_by_day_scratch"] = contacts_by_day_scratch()[1]
+    statements["daily_contacts_by_day_rebuild"] = contacts_by_day_rebuild_sql()
     for rollup in every_rollup():
         statements[f"rollup_{rollup.name}"] = rollup_ddl(rollup)
         if rollup.source.name in FACTS:

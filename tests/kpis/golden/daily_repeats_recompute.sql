@@ -9,14 +9,14 @@ WITH
             ifNull(skill, '') AS skill,
             ifNull(skill_group, '') AS skill_group,
             ifNull(agent_id, '') AS agent
-        FROM `cc`.`contacts` FINAL
-        WHERE toDate(offered_at) IN {days:Array(Date)}
+        FROM `cc`.`contacts_by_day` FINAL
+        WHERE sign = 1 AND toDate(offered_at) IN {days:Array(Date)}
         AND leg = 1 AND direction = 'inbound'
     ),
     earlier AS (
         SELECT customer_id, offered_at
-        FROM `cc`.`contacts` FINAL
-        WHERE leg = 1 AND direction = 'inbound'
+        FROM `cc`.`contacts_by_day` FINAL
+        WHERE sign = 1 AND leg = 1 AND direction = 'inbound'
         AND customer_id IN (SELECT customer_id FROM contacts)
         AND offered_at >= (SELECT min(offered_at) FROM contacts) - toIntervalDay(7)
         AND offered_at < (SELECT max(offered_at) FROM contacts)

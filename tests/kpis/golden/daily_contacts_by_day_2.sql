@@ -1,0 +1,5 @@
+INSERT INTO `cc`.`contacts_by_day`
+SELECT contact_id, leg, channel, direction, customer_id, agent_id, skill, skill_group, offered_at, answered_at, resolved_first_contact, toInt8(1) AS sign
+FROM `cc`.`contacts` FINAL
+WHERE is_deleted = 0
+AND (SELECT count() FROM `cc`.`contacts_by_day`) = 0
