@@ -4,9 +4,11 @@ The score is the review's `score` (0-100, weighted ratings, 0 when a critical ca
 script items are the ratings of the `Script` group (a rating that is not applicable is absent);
 calibration reviews come from calibration sessions and are flagged. The reviewed conversation's
 `externalId` is the contact id in the source it names (`sourceType`: Genesys conversation,
-Intercom conversation, Zendesk ticket), so channel and skill are read from that contact's first
-leg in `cc.contacts`. The reviewee is the agent, by e-mail (`cc.agent_identities` may map an
-address, system `email`, to another agent). The evaluation counts at the review's creation.
+Intercom conversation, Zendesk ticket), so channel and skill are read from that contact in
+`cc.contacts`: from the leg the reviewee handled (a transferred call is reviewed per agent), or
+the first leg when the reviewee handled none. The reviewee is the agent, by e-mail
+(`cc.agent_identities` may map an address, system `email`, to another agent). The evaluation
+counts at the review's creation.
 """
 
 from __future__ import annotations
@@ -28,8 +30,18 @@ SELECT
     evaluation_id,
     nullIf(contact_key, '') AS contact_id,
     {agent_id("reviews.agent_email")} AS agent_id,
-    contacts.channel AS channel,
-    contacts.skill AS skill,
+    -- the leg the reviewee handled, else the first; none when the contact is unknown
+    if(
+        empty(contacts.legs),
+        NULL,
+        if(
+            has(arrayMap(l -> l.2, contacts.legs), agent_id),
+            arrayFirst(l -> l.2 = agent_id, contacts.legs),
+            arrayFirst(l -> l.1 = 1, contacts.legs)
+        )
+    ) AS reviewed_leg,
+    tupleElement(reviewed_leg, 3) AS channel,
+    tupleElement(reviewed_leg, 4) AS skill,
     ifNull(score, -1) AS score_pct,
     toUInt16(length(script_ratings)) AS script_items_required,
     toUInt16(countEqual(arrayMap(r -> JSONExtractFloat(r, 'score') >= 100, script_ratings), 1))
@@ -66,7 +78,14 @@ FROM (
 ) AS reviews
 {agent_identity_join(EMAIL, normalized_email("reviews.agent_email"))}
 LEFT JOIN (
-    SELECT contact_id, channel, skill FROM `cc`.`contacts` FINAL WHERE leg = 1
+    SELECT contact_id, arraySort(groupArray((leg, ifNull(agent_id, ''), channel, skill))) AS legs
+    FROM `cc`.`contacts` FINAL
+    WHERE contact_id IN (
+        SELECT JSONExtractString(ifNull(conversation, '{{}}'), 'externalId')
+        FROM {reviews}
+        WHERE _dlt_load_id = '{load_id}'
+    )
+    GROUP BY contact_id
 ) AS contacts ON contacts.contact_id = reviews.contact_key
 SETTINGS join_use_nulls = 1
 """
