@@ -8,9 +8,12 @@ refusal shows up there).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -93,7 +96,12 @@ def open_page(path: Path, screen: tuple[int, int] = LAPTOP_SCREEN) -> Iterator[P
     """Load a local file in headless Chromium at `screen` size; yield it once loaded."""
     if not chromium_available():
         raise BrowserError(f"`{CHROMIUM}` is not installed: apt-get install chromium")
-    with tempfile.TemporaryDirectory(prefix="ccpulse-chromium-") as profile:
+    # Chromium's helper processes (crash handler, utilities) can outlive the browser for a
+    # moment and still write into the profile: the whole group is stopped below, and a file
+    # written in that moment must not fail the test that looked at the page.
+    with tempfile.TemporaryDirectory(
+        prefix="ccpulse-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         process = subprocess.Popen(
             [
                 CHROMIUM,
@@ -112,6 +120,7 @@ def open_page(path: Path, screen: tuple[int, int] = LAPTOP_SCREEN) -> Iterator[P
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             port = _devtools_port(Path(profile), process)
@@ -123,12 +132,19 @@ def open_page(path: Path, screen: tuple[int, int] = LAPTOP_SCREEN) -> Iterator[P
             finally:
                 connection.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop Chromium and every helper process it started (they share its session)."""
+    group = process.pid  # a session leader: its process group has its id
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    process.wait()
 
 
 def _devtools_port(profile: Path, process: subprocess.Popen[bytes]) -> int:
