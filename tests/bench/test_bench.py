@@ -160,6 +160,18 @@ def test_every_measurement_is_built_with_its_figures_and_verdict() -> None:
     assert "contacts_changes" in " ".join(measurements["load_throughput"].notes)
 
 
+def test_a_missed_freshness_says_how_much_the_daily_aggregates_took() -> None:
+    figures = _figures()
+    figures["freshness"].update(median_s=3.0, ccpulse_s=[2.0, 4.0], daily_aggregates_s=[1.5, 3.0])
+
+    (freshness,) = [m for m in build_measurements(figures, {}) if m.key == "incremental_freshness"]
+
+    assert freshness.met is False
+    notes = " ".join(freshness.notes)
+    assert "took 75% of it" in notes
+    assert "about 0.75 s per batch" in notes
+
+
 def test_a_crashed_worker_gives_a_crashed_measurement_not_a_pass() -> None:
     figures = _figures()
     figures["query_latency"] = None
