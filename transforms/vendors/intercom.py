@@ -23,7 +23,14 @@ from __future__ import annotations
 from transforms.agent_identities import agent_id, agent_identity_join
 from transforms.customer_identities import customer_id, email_key, identity_join
 from transforms.skill_groups import lookup_join, queue_group
-from transforms.vendors.mapping import TEXT, WHOLE, RawTables, VendorMapping, raw_table
+from transforms.vendors.mapping import (
+    TEXT,
+    WHOLE,
+    RawTables,
+    VendorMapping,
+    raw_table,
+    reply_waits,
+)
 
 __all__ = ["MAPPINGS"]
 
@@ -141,13 +148,7 @@ def _responses(load_id: str, raw: RawTables) -> str:
     )
     # (time in ms, is the customer) per message, ordered; the opening message comes first.
     timeline = "arraySort(m -> m.1, arrayConcat([(created_s * 1000, toUInt8(1))], parts.messages))"
-    # Walk the timeline: remember when the customer started waiting; an agent message while
-    # the customer waits is a reply, timed from that moment.
-    replies = (
-        f"arrayFold((acc, m) -> if(m.2 = 1, if(acc.1 < 0, (m.1, acc.2), acc), "
-        f"if(acc.1 >= 0, (toInt64(-1), arrayPushBack(acc.2, (m.1, m.1 - acc.1))), acc)), "
-        f"{timeline}, (toInt64(-1), CAST([], 'Array(Tuple(Int64, Int64))'))).2"
-    )
+    replies = reply_waits(timeline)
     return f"""
 SELECT
     concat(conversation_id, '#', toString(reply_number)) AS response_id,

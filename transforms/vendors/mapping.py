@@ -14,6 +14,7 @@ __all__ = [
     "VendorMapping",
     "mappings_for",
     "raw_table",
+    "reply_waits",
 ]
 
 TEXT = "Nullable(String)"
@@ -67,6 +68,22 @@ class RawTables:
 def raw_table(vendor: str, table: str) -> str:
     """The quoted raw table dlt loads a vendor resource into."""
     return f"`raw`.`raw_{vendor}___{table}`"
+
+
+def reply_waits(timeline: str) -> str:
+    """SQL of the agent replies in a conversation, each `(replied at, waited)` in milliseconds.
+
+    `timeline` is an expression of type `Array(Tuple(Int64, UInt8))`: each message's time in
+    milliseconds and 1 when the customer wrote it, 0 when an agent did, in time order. The walk
+    remembers when the customer started waiting (the earliest unanswered customer message); an
+    agent message while the customer waits is a reply, timed from that moment. Agent messages
+    while nobody waits (a follow-up, a second reply) are not replies.
+    """
+    return (
+        "arrayFold((acc, m) -> if(m.2 = 1, if(acc.1 < 0, (m.1, acc.2), acc), "
+        "if(acc.1 >= 0, (toInt64(-1), arrayPushBack(acc.2, (m.1, m.1 - acc.1))), acc)), "
+        f"{timeline}, (toInt64(-1), CAST([], 'Array(Tuple(Int64, Int64))'))).2"
+    )
 
 
 def mappings_for(vendor: str) -> list[VendorMapping]:

@@ -24,7 +24,15 @@ from __future__ import annotations
 from transforms.agent_identities import agent_id, agent_identity_join
 from transforms.customer_identities import customer_id, email_key, identity_join
 from transforms.skill_groups import lookup_join, queue_group
-from transforms.vendors.mapping import TEXT, TIMESTAMP, WHOLE, RawTables, VendorMapping, raw_table
+from transforms.vendors.mapping import (
+    TEXT,
+    TIMESTAMP,
+    WHOLE,
+    RawTables,
+    VendorMapping,
+    raw_table,
+    reply_waits,
+)
 
 __all__ = ["HANDLE_TIME_FIELD", "MAPPINGS"]
 
@@ -157,12 +165,7 @@ SETTINGS join_use_nulls = 1
 def _responses(load_id: str, raw: RawTables) -> str:
     tickets = raw_table(VENDOR, "tickets")
     events = raw_table(VENDOR, "ticket_events")
-    replies = (
-        "arrayFold((acc, m) -> if(m.2 = 1, if(acc.1 < 0, (m.1, acc.2), acc), "
-        "if(acc.1 >= 0, (toInt64(-1), arrayPushBack(acc.2, (m.1, m.1 - acc.1))), acc)), "
-        "arraySort(m -> m.1, comments), "
-        "(toInt64(-1), CAST([], 'Array(Tuple(Int64, Int64))'))).2"
-    )
+    replies = reply_waits("arraySort(m -> m.1, comments)")
     return f"""
 SELECT
     concat(ticket_id, '#', toString(reply_number)) AS response_id,
