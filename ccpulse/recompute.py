@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ccpulse.rollups import month_partition, partition_of, rebuild_rollups, swapping
 from ccpulse.warehouse import Warehouse
-from ccpulse.windowed import Drift, recompute_windowed
+from ccpulse.windowed import RECOMPUTE_SETTINGS, Drift, recompute_windowed
 from kpi_views.facts import FACTS, SOURCES, Fact
 from kpi_views.generator import aggregate_name, recompute_partition_sql
 from kpi_views.partitions import (
@@ -189,7 +189,11 @@ def _recompute_month(
     warehouse.command(partition_scratch_ddl(fact))
     # The scratch table may hold an earlier, interrupted attempt: start it afresh.
     warehouse.command(f"TRUNCATE TABLE {scratch}")
-    warehouse.command(recompute_partition_sql(fact, scratch), parameters={"partition": month})
+    warehouse.command(
+        recompute_partition_sql(fact, scratch),
+        parameters={"partition": month},
+        settings=RECOMPUTE_SETTINGS,
+    )
     drift = []
     if repair_only:
         found = warehouse.rows(

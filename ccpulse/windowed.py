@@ -46,6 +46,12 @@ logger = logging.getLogger(__name__)
 # One INSERT writes at most this many day partitions (ClickHouse refuses an insert block that
 # touches more than `max_partitions_per_insert_block`, 100 by default).
 DAYS_PER_INSERT = 50
+# A recomputation reads days or months of facts at once: its grouping and sorting spill to disk
+# past these sizes, so its memory stays bounded however busy the days are.
+RECOMPUTE_SETTINGS = {
+    "max_bytes_before_external_group_by": 256 * 1024 * 1024,
+    "max_bytes_before_external_sort": 256 * 1024 * 1024,
+}
 DAYS_CONDITION = "toDate(hour) IN {days:Array(Date)}"
 
 HORIZONS = "`ccpulse`.`windowed_horizons`"
@@ -166,7 +172,7 @@ def _recompute_chunk(
     # The scratch table may hold an earlier, interrupted attempt: start it afresh.
     scratch = scratch_name(aggregate)
     warehouse.command(f"TRUNCATE TABLE {scratch}")
-    warehouse.command(insert, parameters={"days": list(days)})
+    warehouse.command(insert, parameters={"days": list(days)}, settings=RECOMPUTE_SETTINGS)
     recomputed = {row[0] for row in warehouse.rows(scratch_days_sql(aggregate))}
     drift = []
     if repair_only:
