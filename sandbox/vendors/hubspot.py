@@ -1,6 +1,7 @@
 """HubSpot CRM API v3: contacts, companies, deals and the custom object `cost_items`, each with
 search on its last-modified date (`after` paging, at most 10,000 results per search), listing
-(with `archived=true` for archived records) and retrieval by id.
+(with `archived=true` for archived records), retrieval by id, and the property definitions of
+each type (`/crm/v3/properties/{type}`).
 
 Customers are contacts with `lifecyclestage` `customer`; the date they became one is
 `hs_lifecyclestage_customer_date`, their acquisition channel `hs_analytics_source`, and
@@ -54,6 +55,7 @@ class HubSpot(Vendor):
         self.route("POST", objects + r"/search", self.search)
         self.route("GET", objects, self.list_objects)
         self.route("GET", objects + r"/(?P<id>[0-9]+)", self.retrieve)
+        self.route("GET", r"/crm/v3/properties/(?P<object>[A-Za-z0-9_-]+)", self.properties)
 
     def authenticate(self, request: Request) -> None:
         if request.bearer() != ACCESS_TOKEN:
@@ -271,6 +273,75 @@ class HubSpot(Vendor):
             if record["id"] == match["id"] and not archived:
                 return json_response(200, record)
         raise HttpError(404, self.error_body(404, "Object not found"))
+
+    def properties(self, request: Request, match: re.Match[str]) -> Response:
+        """The property definitions of an object type, as the properties API lists them."""
+        kind = self._kind(match)
+        results = [
+            {
+                "name": name,
+                "label": name.replace("_", " ").capitalize(),
+                "type": type_,
+                "fieldType": _FIELD_TYPES[type_],
+                "groupName": f"{kind.rstrip('s')}information",
+                "hidden": False,
+                "calculated": name in _SYSTEM_PROPERTIES,
+                "hubspotDefined": name not in _CUSTOM_PROPERTIES.get(kind, ()),
+            }
+            for name, type_ in {**PROPERTY_TYPES[kind], **_SYSTEM_PROPERTIES}.items()
+        ]
+        return json_response(200, {"results": results})
+
+
+# The properties each object type's records carry (the system ones every record has aside).
+PROPERTY_TYPES: dict[str, dict[str, str]] = {
+    "contacts": {
+        "email": "string",
+        "firstname": "string",
+        "lastname": "string",
+        "phone": "string",
+        "lifecyclestage": "enumeration",
+        "hs_lifecyclestage_customer_date": "datetime",
+        "hs_analytics_source": "enumeration",
+        "customer_segment": "enumeration",
+        "churn_date": "datetime",
+    },
+    "companies": {
+        "name": "string",
+        "domain": "string",
+        "lifecyclestage": "enumeration",
+        "contact_id": "string",
+    },
+    "deals": {
+        "dealname": "string",
+        "amount": "number",
+        "closedate": "datetime",
+        "dealstage": "enumeration",
+        "pipeline": "enumeration",
+        "gross_margin": "number",
+        "contact_id": "string",
+    },
+    "cost_items": {
+        "period_start": "datetime",
+        "period_end": "datetime",
+        "scope": "enumeration",
+        "channel": "enumeration",
+        "amount": "number",
+    },
+}
+_CUSTOM_PROPERTIES = {
+    "contacts": ("customer_segment", "churn_date"),
+    "companies": ("contact_id",),
+    "deals": ("gross_margin", "contact_id"),
+    "cost_items": tuple(PROPERTY_TYPES["cost_items"]),
+}
+_SYSTEM_PROPERTIES = {
+    "hs_object_id": "number",
+    "createdate": "datetime",
+    "lastmodifieddate": "datetime",
+    "hs_lastmodifieddate": "datetime",
+}
+_FIELD_TYPES = {"string": "text", "number": "number", "datetime": "date", "enumeration": "select"}
 
 
 def _record(object_id: str, props: Record, created: int, modified: int) -> Record:

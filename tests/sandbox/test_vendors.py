@@ -288,6 +288,23 @@ def test_hubspot_search_stops_at_ten_thousand(client: Client) -> None:
     assert answer.json()["category"] == "VALIDATION_ERROR"
 
 
+@pytest.mark.parametrize("object_type", ["contacts", "companies", "deals", "p_cost_items"])
+def test_hubspot_lists_every_property_its_records_carry(client: Client, object_type: str) -> None:
+    listed = client.get("hubspot", f"/crm/v3/properties/{object_type}").json()["results"]
+    records = client.post("hubspot", f"/crm/v3/objects/{object_type}/search", {"limit": 50}).json()[
+        "results"
+    ]
+
+    names = {item["name"] for item in listed}
+    assert records
+    assert set().union(*(record["properties"] for record in records)) <= names
+    assert all(item["type"] in {"string", "number", "datetime", "enumeration"} for item in listed)
+
+
+def test_hubspot_properties_of_an_unknown_type_are_a_404(client: Client) -> None:
+    assert client.get("hubspot", "/crm/v3/properties/tickets").status == 404
+
+
 def test_zendesk_deleted_tickets_are_listed(small_world: World, client: Client) -> None:
     exported = client.get("zendesk", "/api/v2/incremental/tickets/cursor.json?start_time=0")
     deleted_in_export = {t["id"] for t in exported.json()["tickets"] if t["status"] == "deleted"}
