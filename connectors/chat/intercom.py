@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 import dlt
+from dlt.common.schema.typing import TColumnSchema
 from dlt.extract.resource import DltResource
 
 from connectors.common import (
@@ -52,6 +53,17 @@ API_VERSION = "2.15"
 # 10,000 calls a minute per app; Intercom spreads them over 10-second windows.
 RATE_LIMIT = RateLimit(1666, 10.0)
 PAGE_SIZE = 150
+# Documented fields that are often null: typed up front, so the raw tables have them (and dlt
+# does not warn about columns it cannot type) before a first value arrives.
+_OPTIONAL_COLUMNS: dict[str, dict[str, TColumnSchema]] = {
+    "conversations": {
+        "snoozed_until": {"data_type": "bigint"},
+        "title": {"data_type": "text"},
+        "waiting_since": {"data_type": "bigint"},
+    },
+    "conversation_parts": {"external_id": {"data_type": "text"}},
+    "admins": {"avatar": {"data_type": "json"}},
+}
 
 
 @dlt.source(name=VENDOR, max_table_nesting=MAX_TABLE_NESTING)
@@ -126,7 +138,7 @@ def _conversations(
         name="conversations",
         primary_key="id",
         write_disposition="merge",
-        columns={"updated_at": {"dedup_sort": "desc"}},
+        columns={"updated_at": {"dedup_sort": "desc"}, **_OPTIONAL_COLUMNS["conversations"]},
     )
     def conversations(updated: dlt.sources.incremental[int] = cursor) -> Iterator[Any]:
         since_s = int(updated.start_value or 0)
@@ -147,7 +159,12 @@ def _conversations(
 
 
 def _conversation_parts(client: VendorClient) -> DltResource:
-    @dlt.transformer(name="conversation_parts", primary_key="id", write_disposition="merge")
+    @dlt.transformer(
+        name="conversation_parts",
+        primary_key="id",
+        write_disposition="merge",
+        columns=_OPTIONAL_COLUMNS["conversation_parts"],
+    )
     def conversation_parts(conversations: list[Any]) -> Iterator[Any]:
         for conversation in conversations:
             if not isinstance(conversation, dict) or "id" not in conversation:
@@ -164,7 +181,12 @@ def _conversation_parts(client: VendorClient) -> DltResource:
 
 
 def _listing(client: VendorClient, name: str, path: str) -> DltResource:
-    @dlt.resource(name=name, primary_key="id", write_disposition=FULL_LISTING)
+    @dlt.resource(
+        name=name,
+        primary_key="id",
+        write_disposition=FULL_LISTING,
+        columns=_OPTIONAL_COLUMNS.get(name, {}),
+    )
     def listing() -> Iterator[Any]:
         found = client.get_json(path).get(name) or []
         logger.info("`%s` %s: %d", VENDOR, name, len(found))

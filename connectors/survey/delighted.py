@@ -102,7 +102,9 @@ def _survey_responses(
         name="survey_responses",
         primary_key="id",
         write_disposition="merge",
-        columns={"updated_at": {"dedup_sort": "desc"}},
+        # a score without a comment is the usual answer: typed up front, so the raw table has
+        # the column (and dlt does not warn about a column it cannot type) before a first one
+        columns={"updated_at": {"dedup_sort": "desc"}, "comment": {"data_type": "text"}},
     )
     def survey_responses(updated: dlt.sources.incremental[int] = cursor) -> Iterator[Any]:
         since_s, page_number = int(updated.start_value or 0), 1

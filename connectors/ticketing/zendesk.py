@@ -32,6 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 import dlt
+from dlt.common.schema.typing import TColumnSchema
 from dlt.extract.resource import DltResource
 
 from connectors.common import (
@@ -58,6 +59,12 @@ RATE_LIMIT = RateLimit.per_minute(700)
 EXPORT_RATE_LIMIT = RateLimit.per_minute(10)
 PAGE_SIZE = 100
 EXPORT_PAGE_SIZE = 1000
+# Documented fields that are often null: typed up front, so the raw tables have them (and dlt
+# does not warn about columns it cannot type) before a first value arrives.
+_OPTIONAL_COLUMNS: dict[str, dict[str, TColumnSchema]] = {
+    "tickets": {"external_id": {"data_type": "text"}, "organization_id": {"data_type": "bigint"}},
+    "satisfaction_ratings": {"comment": {"data_type": "text"}},
+}
 CREDENTIALS = ("email", "api_token")
 
 
@@ -114,7 +121,7 @@ def _tickets(client: VendorClient, initial_s: int) -> DltResource:
         name="tickets",
         primary_key="id",
         write_disposition="merge",
-        columns={"updated_at": {"dedup_sort": "desc"}},
+        columns={"updated_at": {"dedup_sort": "desc"}, **_OPTIONAL_COLUMNS["tickets"]},
     )
     def tickets() -> Iterator[Any]:
         state = dlt.current.resource_state()
@@ -154,7 +161,7 @@ def _ticket_window(client: VendorClient, start_s: int, end_s: int) -> DltResourc
         name="tickets",
         primary_key="id",
         write_disposition="merge",
-        columns={"updated_at": {"dedup_sort": "desc"}},
+        columns={"updated_at": {"dedup_sort": "desc"}, **_OPTIONAL_COLUMNS["tickets"]},
     )
     def tickets() -> Iterator[Any]:
         path = "/api/v2/incremental/tickets/cursor.json"
@@ -242,7 +249,7 @@ def _satisfaction_ratings(
         name="satisfaction_ratings",
         primary_key="id",
         write_disposition="merge",
-        columns={"updated_at": {"dedup_sort": "desc"}},
+        columns={"updated_at": {"dedup_sort": "desc"}, **_OPTIONAL_COLUMNS["satisfaction_ratings"]},
     )
     def satisfaction_ratings(updated: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
         start_s = epoch_s(parse_instant(updated.start_value))
