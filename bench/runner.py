@@ -143,15 +143,20 @@ _STANDALONE = ("query_latency", "exactness", "extraction_throughput", _BESIDE)
 
 
 def _parse(argv: Sequence[str]) -> set[str] | None:
-    """`--only CASE[,CASE]`: measure those again and keep the other figures of the results file."""
+    """`--only CASE[,CASE]`: measure those again and keep the other figures of the results file.
+
+    A case that shares its warehouse with others (`load,backfill_memory,freshness`) is measured
+    again only with all of them."""
     if not argv:
         return None
     if len(argv) == 2 and argv[0] == "--only":
         cases = set(argv[1].split(","))
-        if cases <= set(_STANDALONE):
+        whole = {case for chain in _CHAINS if set(chain) <= cases for case in chain}
+        if cases <= whole | set(_STANDALONE):
             return cases
+    choices = [",".join(chain) for chain in _CHAINS if len(chain) > 1] + list(_STANDALONE)
     raise SystemExit(
-        f"usage: python -m bench [--only CASE[,CASE]] where CASE is one of {', '.join(_STANDALONE)}"
+        f"usage: python -m bench [--only CASE[,CASE]] where CASE is one of {', '.join(choices)}"
     )
 
 

@@ -9,7 +9,6 @@ measurement has a baseline, the two are timed alternately in the same process.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import math
 import re
 import resource
@@ -26,14 +25,13 @@ from bench.contacts import START, contacts_select, stage
 from bench.profiling import StatementProfile, profiled, timed_calls
 from bench.scales import Scale
 from ccpulse.changes import apply_select
+from ccpulse.recompute import recompute_window
 from ccpulse.schema import apply_migrations
 from ccpulse.warehouse import Warehouse, open_warehouse
-from ccpulse.windowed import recompute_windowed
 from kpi_views.catalog import CATALOG
 from kpi_views.facts import (
     CONTACTS,
     DAILY_AGGREGATES,
-    FACTS,
     REPEAT_WINDOW_DAYS,
     DailyAggregate,
     Fact,
@@ -306,21 +304,10 @@ def _same_totals(before: list[tuple[Any, ...]], after: list[tuple[Any, ...]]) ->
 
 
 def _backfill(warehouse: Warehouse, first: dt.date, last: dt.date) -> str:
-    """Recompute every aggregate of the window; say which way it was done."""
-    try:
-        module = importlib.import_module("ccpulse.backfill")
-    except ModuleNotFoundError:
-        module = None
-    recompute_window = getattr(module, "recompute_window", None)
-    if recompute_window is not None:
-        recompute_window(warehouse, first, last)
-        return "ccpulse.backfill.recompute_window"
-    for fact in FACTS.values():
-        warehouse.command(f"TRUNCATE TABLE {aggregate_name(fact)}")
-        warehouse.command(recompute_sql(fact))
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    recompute_windowed(warehouse, days)
-    return "kpi_views.generator.recompute_sql per fact + ccpulse.windowed.recompute_windowed"
+    """Recompute every aggregate of the window as `ccpulse backfill --recompute-only` does; say
+    which way it was done."""
+    recompute_window(warehouse, first, last)
+    return f"{recompute_window.__module__}.{recompute_window.__name__}"
 
 
 def _rss_mib() -> float:

@@ -21,7 +21,7 @@ from bench.contacts import contacts_select
 from bench.extraction import _window_use
 from bench.measurements import build_measurements
 from bench.results import Bound, Measurement, format_table, load_results, ratio, write_results
-from bench.runner import _merge, results_path
+from bench.runner import _merge, _parse, results_path
 from bench.scales import SCALES
 from ccpulse.warehouse import Warehouse
 
@@ -336,3 +336,14 @@ def test_a_partial_rerun_replaces_only_its_measurements(tmp_path: Path) -> None:
         == Measurement.from_dict(by_key["load_throughput"].as_dict()).as_dict()
     )
     assert run["reruns"][0]["started_at"] == "later"
+
+
+def test_a_rerun_takes_the_cases_that_share_a_warehouse_only_together() -> None:
+    assert _parse(["--only", "load,backfill_memory,freshness,exactness"]) == {
+        "load",
+        "backfill_memory",
+        "freshness",
+        "exactness",
+    }
+    with pytest.raises(SystemExit, match="load,backfill_memory,freshness"):
+        _parse(["--only", "freshness"])
