@@ -283,7 +283,7 @@ class HubSpot(Vendor):
                 "label": name.replace("_", " ").capitalize(),
                 "type": type_,
                 "fieldType": _FIELD_TYPES[type_],
-                "groupName": f"{kind.rstrip('s')}information",
+                "groupName": _GROUPS[kind],
                 "hidden": False,
                 "calculated": name in _SYSTEM_PROPERTIES,
                 "hubspotDefined": name not in _CUSTOM_PROPERTIES.get(kind, ()),
@@ -340,6 +340,12 @@ _SYSTEM_PROPERTIES = {
     "createdate": "datetime",
     "lastmodifieddate": "datetime",
     "hs_lastmodifieddate": "datetime",
+}
+_GROUPS = {
+    "contacts": "contactinformation",
+    "companies": "companyinformation",
+    "deals": "dealinformation",
+    "cost_items": "cost_item_information",
 }
 _FIELD_TYPES = {"string": "text", "number": "number", "datetime": "date", "enumeration": "select"}
 
