@@ -5,10 +5,10 @@ script items are the ratings of the `Script` group (a rating that is not applica
 calibration reviews come from calibration sessions and are flagged. The reviewed conversation's
 `externalId` is the contact id in the source it names (`sourceType`: Genesys conversation,
 Intercom conversation, Zendesk ticket), so channel and skill are read from that contact in
-`cc.contacts`: from the leg the reviewee handled (a transferred call is reviewed per agent), or
-the first leg when the reviewee handled none. The reviewee is the agent, by e-mail
-(`cc.agent_identities` may map an address, system `email`, to another agent). The evaluation
-counts at the review's creation.
+`cc.contacts`: from the leg the reviewee handled (a transferred call is reviewed per agent; the
+earliest, if the reviewee handled several), or the first leg when the reviewee handled none.
+The reviewee is the agent, by e-mail (`cc.agent_identities` may map an address, system `email`,
+to another agent). The evaluation counts at the review's creation.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ __all__ = ["MAPPINGS"]
 
 VENDOR = "zendesk_qa"
 SCRIPT_GROUP = "Script"
+# The id of the reviewed contact in the source the review names.
+_CONTACT_KEY = "JSONExtractString(ifNull(conversation, '{}'), 'externalId')"
 
 
 def _evaluations(load_id: str, raw: RawTables) -> str:
@@ -63,7 +65,7 @@ FROM (
     SELECT
         ifNull(id, '') AS evaluation_id,
         lower(JSONExtractString(ifNull(reviewee, '{{}}'), 'email')) AS agent_email,
-        JSONExtractString(ifNull(conversation, '{{}}'), 'externalId') AS contact_key,
+        {_CONTACT_KEY} AS contact_key,
         score,
         arrayFilter(r -> JSONExtractString(r, 'groupName') = '{SCRIPT_GROUP}',
             JSONExtractArrayRaw(ifNull(ratings, '[]'))) AS script_ratings,
@@ -81,7 +83,7 @@ LEFT JOIN (
     SELECT contact_id, arraySort(groupArray((leg, ifNull(agent_id, ''), channel, skill))) AS legs
     FROM `cc`.`contacts` FINAL
     WHERE contact_id IN (
-        SELECT JSONExtractString(ifNull(conversation, '{{}}'), 'externalId')
+        SELECT {_CONTACT_KEY}
         FROM {reviews}
         WHERE _dlt_load_id = '{load_id}'
     )
