@@ -44,7 +44,7 @@ from kpi_views.windowed import (
     contacts_by_day_scratch,
 )
 
-__all__ = ["RecomputeResult", "months_between", "recompute_window"]
+__all__ = ["RecomputeResult", "months_between", "recompute_fact", "recompute_window"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +110,9 @@ def recompute_window(
     drift: list[Drift] = []
     swapped = 0
     for fact in FACTS.values():
-        for month in months:
-            found, did_swap = _recompute_month(warehouse, fact, month, start, end, repair_only)
-            drift += found
-            swapped += did_swap
+        found, did_swap = _recompute_months(warehouse, fact, months, start, end, repair_only)
+        drift += found
+        swapped += did_swap
     _rebuild_contacts_by_day(warehouse, months)
     daily = recompute_windowed(warehouse, _days(start, end), repair_only=repair_only)
     drift += daily.drift
@@ -138,6 +137,33 @@ def recompute_window(
         )
     logger.info("%s", result.line())
     return result
+
+
+def recompute_fact(warehouse: Warehouse, fact: Fact, start: dt.date, end: dt.date) -> int:
+    """Recompute the aggregate of one fact (and its rollups) for the months the days from
+    `start` to `end` fall in, as `recompute_window` does for every aggregate; return the number
+    of months swapped in."""
+    if end < start:
+        raise ValueError(f"the window ends ({end}) before it starts ({start})")
+    _, swapped = _recompute_months(warehouse, fact, months_between(start, end), start, end, False)
+    return swapped
+
+
+def _recompute_months(
+    warehouse: Warehouse,
+    fact: Fact,
+    months: list[int],
+    start: dt.date,
+    end: dt.date,
+    repair_only: bool,
+) -> tuple[list[Drift], int]:
+    drift: list[Drift] = []
+    swapped = 0
+    for month in months:
+        found, did_swap = _recompute_month(warehouse, fact, month, start, end, repair_only)
+        drift += found
+        swapped += did_swap
+    return drift, swapped
 
 
 def _rebuild_contacts_by_day(warehouse: Warehouse, months: list[int]) -> None:
