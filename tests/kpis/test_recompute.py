@@ -15,7 +15,7 @@ import pytest
 
 from ccpulse.changes import apply_batch
 from ccpulse.cli import ensure_schema
-from ccpulse.recompute import months_between, recompute_window
+from ccpulse.recompute import months_between, recompute_fact, recompute_window
 from ccpulse.warehouse import Warehouse
 from kpi_views.catalog import CATALOG
 from kpi_views.facts import DAILY_AGGREGATES, FACTS
@@ -156,6 +156,22 @@ def test_a_lost_month_is_rebuilt_from_the_unified_facts(loaded: Warehouse) -> No
         assert after["contacts_handled"][(dt.datetime(2031, 6, 2),)] == 2
 
 
+def test_one_fact_is_recomputed_month_by_month_with_its_rollups(loaded: Warehouse) -> None:
+    before = {kpi: _figures(loaded, kpi) for kpi in ("contacts_handled", "average_handle_time")}
+    for table in [aggregate_name(FACTS["contacts"]), *map(rollup_name, ROLLUPS["contacts"])]:
+        loaded.command(f"TRUNCATE TABLE {table}")
+    assert _figures(loaded, "contacts_handled") == {}
+
+    # the window spans May and June: both months are swapped in, with their rollups
+    assert recompute_fact(loaded, FACTS["contacts"], FIRST, THIRD) == 2
+
+    for rollups in (True, False):
+        assert {kpi: _figures(loaded, kpi, rollups=rollups) for kpi in before} == before
+    assert recompute_window(loaded, FIRST, THIRD, repair_only=True).drift == ()
+
+
 def test_a_window_that_ends_before_it_starts_is_refused(loaded: Warehouse) -> None:
     with pytest.raises(ValueError, match="ends"):
         recompute_window(loaded, THIRD, FIRST)
+    with pytest.raises(ValueError, match="ends"):
+        recompute_fact(loaded, FACTS["contacts"], THIRD, FIRST)
