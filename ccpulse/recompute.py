@@ -93,6 +93,13 @@ def months_between(start: dt.date, end: dt.date) -> list[int]:
     return months
 
 
+def _window_months(start: dt.date, end: dt.date) -> list[int]:
+    """The months of the days from `start` to `end`, refusing a window that ends first."""
+    if end < start:
+        raise ValueError(f"the window ends ({end}) before it starts ({start})")
+    return months_between(start, end)
+
+
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     for offset in range((end - start).days + 1):
         yield start + dt.timedelta(days=offset)
@@ -103,10 +110,8 @@ def recompute_window(
 ) -> RecomputeResult:
     """Recompute every aggregate of the days from `start` to `end` (inclusive) and swap it in
     (with `repair_only`, only where it drifted)."""
-    if end < start:
-        raise ValueError(f"the window ends ({end}) before it starts ({start})")
+    months = _window_months(start, end)
     started = time.perf_counter()
-    months = months_between(start, end)
     drift: list[Drift] = []
     swapped = 0
     for fact in FACTS.values():
@@ -143,9 +148,8 @@ def recompute_fact(warehouse: Warehouse, fact: Fact, start: dt.date, end: dt.dat
     """Recompute the aggregate of one fact (and its rollups) for the months the days from
     `start` to `end` fall in, as `recompute_window` does for every aggregate; return the number
     of months swapped in."""
-    if end < start:
-        raise ValueError(f"the window ends ({end}) before it starts ({start})")
-    _, swapped = _recompute_months(warehouse, fact, months_between(start, end), start, end, False)
+    months = _window_months(start, end)
+    _, swapped = _recompute_months(warehouse, fact, months, start, end, False)
     return swapped
 
 
